@@ -1,0 +1,53 @@
+/**
+ * The reading: what a meter delivers and every sink consumes.
+ *
+ * A reading is a plain object so that it prints as JSON and crosses module
+ * boundaries without classes. Values travel as exact decimal text from the
+ * wire to the payload; nothing converts them to float64 on the way.
+ */
+
+/** Homie datatypes smr publishes (never `duration`, see homie-4.md F1). */
+export type Datatype = "float" | "integer" | "string" | "enum" | "datetime";
+
+/**
+ * How a value behaves over time: a `counter` only grows (energy, volume,
+ * hours), a `gauge` is instantaneous (power, voltage, temperature), `info`
+ * describes the meter (timestamps, tariff, error codes).
+ */
+export type Kind = "counter" | "gauge" | "info";
+
+/** What one value is: the declarative part of a meter table row. */
+export interface Quantity {
+  /** Homie node id, e.g. `import`. */
+  node: string;
+  /** Homie property id, e.g. `total`. */
+  property: string;
+  /** Friendly property name, e.g. `Import total`. */
+  name: string;
+  datatype: Datatype;
+  /** Unit symbol in exact UTF-8 (`kWh`, `°C`, `m³`); absent when unitless. */
+  unit?: string;
+  kind: Kind;
+}
+
+/** One measured value: its quantity and the value as exact text. */
+export interface Value extends Quantity {
+  /** Exact decimal (`14159.934`), integer (`2`), ISO 8601 datetime or string. */
+  value: string;
+}
+
+/** One reading of one meter. */
+export interface Reading {
+  /** The meter id (the configuration environment, e.g. `t210`). */
+  meter: string;
+  /** When the reading was taken, ISO 8601 with offset. */
+  time: string;
+  values: Value[];
+}
+
+/** Descriptive facts about a meter, for device attributes and discovery. */
+export interface MeterInfo {
+  manufacturer: string;
+  model: string;
+  serial?: string;
+}
