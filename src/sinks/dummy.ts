@@ -1,0 +1,32 @@
+/** The dummy sink: one JSON line per reading on stdout, for `jq` and eyes. */
+import type { Sink } from "../pipeline.ts";
+import type { Reading } from "../reading.ts";
+
+const encoder = new TextEncoder();
+
+/** One JSON line for a reading: meter, time and `node/property` → value with unit. */
+export function readingLine(reading: Reading): string {
+  const values: Record<string, { value: string; unit?: string }> = {};
+  for (const v of reading.values) {
+    values[`${v.node}/${v.property}`] = v.unit
+      ? { value: v.value, unit: v.unit }
+      : { value: v.value };
+  }
+  return JSON.stringify({ meter: reading.meter, time: reading.time, values });
+}
+
+/** Prints readings to a writer (stdout by default). */
+export class DummySink implements Sink {
+  readonly name = "dummy";
+  constructor(private readonly write: (line: string) => Promise<void> = writeStdout) {}
+
+  async consume(readings: AsyncIterable<Reading>): Promise<void> {
+    for await (const reading of readings) await this.write(readingLine(reading) + "\n");
+  }
+}
+
+async function writeStdout(text: string): Promise<void> {
+  const bytes = encoder.encode(text);
+  let written = 0;
+  while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
+}

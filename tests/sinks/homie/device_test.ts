@@ -1,0 +1,227 @@
+import { assertEquals, assertOk } from "../../assert.ts";
+import { silentLogger } from "../../../src/log.ts";
+import type { Reading, Value } from "../../../src/reading.ts";
+import { HomieDevice, type Message } from "../../../src/sinks/homie/device.ts";
+import { formatPayload } from "../../../src/sinks/homie/payload.ts";
+import { ELECTRICITY } from "../../../src/meters/electricity.ts";
+import { emptyStats, type MeterStats } from "../../../src/meters/meter.ts";
+import type { Captured } from "../../e2e/capture.ts";
+import { checkStartup } from "./conformance.ts";
+
+function device(warnings: string[] = []) {
+  return new HomieDevice({
+    baseTopic: "homie",
+    deviceId: "meter",
+    name: "Meter",
+    interval: 1,
+    statsInterval: 60,
+    log: { ...silentLogger, warn: (m) => warnings.push(m) },
+  });
+}
+
+function reading(values: Value[]): Reading {
+  return { meter: "meter", time: "2026-11-25T06:15:50+01:00", values };
+}
+
+const total = (value: string): Value => ({ ...ELECTRICITY.importTotal, value });
+const power = (value: string): Value => ({ ...ELECTRICITY.powerImport, value });
+const voltage = (value: string): Value => ({ ...ELECTRICITY.l1.voltage, value });
+
+const topics = (messages: Message[]) => messages.map((m) => `${m.topic.slice(12)}=${m.payload}`);
+
+Deno.test("homie device: payloads without binary tails, exponents or missing offsets", () => {
+  assertEquals(formatPayload(total("014159.934")), "14159.934");
+  assertEquals(formatPayload(total("-0.000")), "0.000");
+  assertEquals(formatPayload(total("1e21")), undefined);
+  assertEquals(formatPayload(total("NaN")), undefined);
+  assertEquals(formatPayload({ ...ELECTRICITY.tariff, value: "0002" }), "2");
+  assertEquals(formatPayload({ ...ELECTRICITY.tariff, value: "2.5" }), undefined);
+  assertEquals(
+    formatPayload({ ...ELECTRICITY.timestamp, value: "2022-10-06T06:15:50+02:00" }),
+    "2022-10-06T06:15:50+02:00",
+  );
+  assertEquals(
+    formatPayload({ ...ELECTRICITY.timestamp, value: "2022-10-06T06:15:50" }),
+    undefined,
+  );
+});
+
+Deno.test("homie device: first reading publishes the tree, then ready; counters on change only", () => {
+  const d = device();
+  const connect = topics(d.connected(0));
+  assertEquals(connect[0], "$state=init");
+  assertOk(!connect.some((t) => t.startsWith("$nodes")), "$nodes before the first reading");
+  const first = topics(d.reading(reading([total("1.000"), power("5")]), 10));
+  assertEquals(first[0], "$nodes=import,power");
+  assertEquals(first.at(-1), "$state=ready");
+  assertEquals(first.slice(-3, -1), ["import/total=1.000", "power/import=5"]);
+  assertEquals(topics(d.reading(reading([total("1.000"), power("5")]), 20)), ["power/import=5"]);
+  assertEquals(
+    topics(d.reading(reading([total("1.001"), power("6")]), 30)),
+    ["import/total=1.001", "power/import=6"],
+  );
+});
+
+Deno.test("homie device: a counter is never published lower than before", () => {
+  const warnings: string[] = [];
+  const d = device(warnings);
+  d.connected(0);
+  d.reading(reading([total("100.000")]), 1);
+  assertEquals(topics(d.reading(reading([total("99.999")]), 2)), []);
+  assertEquals(topics(d.reading(reading([total("100.001")]), 3)), ["import/total=100.001"]);
+  assertEquals(warnings.length, 1);
+});
+
+Deno.test("homie device: a new property goes through init ... ready with the whole structure", () => {
+  const d = device();
+  d.connected(0);
+  d.reading(reading([total("1.000")]), 1);
+  const grown = topics(d.reading(reading([total("1.000"), voltage("230.1")]), 2));
+  assertEquals(grown[0], "$state=init");
+  assertEquals(grown[1], "$nodes=import,l1");
+  assertOk(grown.includes("l1/$properties=voltage"));
+  assertOk(grown.includes("l1/voltage/$unit=V"));
+  assertEquals(grown.slice(-3), ["import/total=1.000", "l1/voltage=230.1", "$state=ready"]);
+});
+
+Deno.test("homie device: alert after 3 silent intervals, ready on the next reading; uptime is an integer", () => {
+  const d = device();
+  d.connected(0);
+  d.reading(reading([total("1.000")]), 0);
+  assertEquals(topics(d.tick(2999)), []);
+  assertEquals(topics(d.tick(3000)), ["$state=alert"]);
+  assertEquals(topics(d.tick(3500)), []);
+  assertEquals(topics(d.reading(reading([total("1.000")]), 4000)), ["$state=ready"]);
+  assertEquals(topics(d.tick(60_500)), ["$state=alert", "$stats/uptime=60"]);
+});
+
+Deno.test("homie device: a reconnect republishes everything with current values", () => {
+  const d = device();
+  d.connected(0);
+  d.reading(reading([total("1.000"), power("5")]), 1);
+  d.reading(reading([total("2.000"), power("7")]), 2);
+  const again = topics(d.connected(3));
+  assertEquals(again[0], "$state=init");
+  assertOk(again.includes("import/total=2.000"));
+  assertOk(again.includes("power/import=7"));
+  assertEquals(again.at(-1), "$state=ready");
+  assertEquals(d.disconnected().payload, "disconnected");
+});
+
+function statusDevice(stats: MeterStats, interval = 1) {
+  return new HomieDevice({
+    baseTopic: "homie",
+    deviceId: "meter",
+    name: "Meter",
+    interval,
+    statsInterval: 60,
+    stats: () => stats,
+    log: silentLogger,
+  });
+}
+
+const asCaptured = (messages: Message[]): Captured[] =>
+  messages.map((m) => ({ ...m, retain: true, qos: 1, at: 0 }));
+
+Deno.test("homie device: the status node is there before any reading, which keeps init and then alert", () => {
+  const stats = emptyStats();
+  const d = statusDevice(stats);
+  const connect = topics(d.connected(0));
+  assertEquals(connect.find((t) => t.startsWith("$nodes=")), "$nodes=status");
+  assertOk(connect.includes("status/received/$datatype=integer"));
+  assertOk(connect.includes("status/rejected-decryption=0"));
+  assertOk(!connect.some((t) => t.startsWith("status/last-reading")), "last-reading too early");
+  assertOk(!connect.includes("$state=ready"), "ready without a reading");
+  assertEquals(d.state, "init");
+  stats.received = 4;
+  stats.rejected.decryption = 4;
+  assertEquals(topics(d.tick(2999)), []);
+  assertEquals(topics(d.tick(3000)), ["$state=alert"]);
+  assertEquals(topics(d.tick(5000)), ["status/received=4", "status/rejected-decryption=4"]);
+  assertEquals(d.state, "alert");
+});
+
+Deno.test("homie device: the first reading brings last-reading into the same init ... ready cycle", () => {
+  const stats = emptyStats();
+  const d = statusDevice(stats);
+  const messages = d.connected(0);
+  stats.received = stats.decoded = 1;
+  stats.lastReading = "2026-11-25T06:15:50+01:00";
+  const first = d.reading(reading([total("1.000"), power("5")]), 100);
+  messages.push(...first);
+  const names = topics(first);
+  assertEquals(names.filter((t) => t.startsWith("$state")), ["$state=ready"]);
+  assertEquals(names.find((t) => t.startsWith("$nodes=")), "$nodes=import,power,status");
+  assertOk(names.includes(
+    "status/$properties=" + [
+      "received",
+      "decoded",
+      "rejected-crc",
+      "rejected-tag",
+      "rejected-decryption",
+      "rejected-framing",
+      "rejected-decode",
+      "rejected-timeout",
+      "last-reading",
+    ].join(","),
+  ));
+  assertOk(names.includes("status/last-reading=2026-11-25T06:15:50+01:00"));
+  assertOk(names.includes("status/decoded=1"));
+  const tree = checkStartup(asCaptured(messages), "homie/meter");
+  assertEquals(tree.get("status/last-reading/$datatype"), "datetime");
+});
+
+Deno.test("homie device: status values refresh at most every 5 s and only when changed", () => {
+  const stats = emptyStats();
+  const d = statusDevice(stats, 10);
+  d.connected(0);
+  stats.received = stats.decoded = 1;
+  stats.lastReading = "2026-11-25T06:15:50+01:00";
+  d.reading(reading([total("1.000")]), 100);
+  stats.received = stats.decoded = 2;
+  stats.lastReading = "2026-11-25T06:15:51+01:00";
+  assertEquals(topics(d.reading(reading([total("1.000")]), 1100)), []);
+  assertEquals(topics(d.tick(2000)), []);
+  assertEquals(topics(d.tick(5100)), [
+    "status/received=2",
+    "status/decoded=2",
+    "status/last-reading=2026-11-25T06:15:51+01:00",
+  ]);
+  assertEquals(topics(d.tick(10_100)), []);
+  stats.rejected.crc = 1;
+  assertEquals(topics(d.reading(reading([total("1.001")]), 15_200)), [
+    "import/total=1.001",
+    "status/rejected-crc=1",
+  ]);
+});
+
+Deno.test("homie device: min_interval holds gauges back, not counters; the latest goes out later", () => {
+  const throttled = new HomieDevice({
+    baseTopic: "homie",
+    deviceId: "meter",
+    name: "Meter",
+    interval: 1,
+    statsInterval: 60,
+    minInterval: 1,
+    log: silentLogger,
+  });
+  throttled.connected(0);
+  const at = (now: number, t: string, p: string) =>
+    topics(throttled.reading(reading([total(t), power(p)]), now));
+  assertEquals(at(0, "1.000", "5").slice(-3), [
+    "import/total=1.000",
+    "power/import=5",
+    "$state=ready",
+  ]);
+  assertEquals(at(300, "1.000", "6"), []);
+  assertEquals(at(600, "1.001", "7"), ["import/total=1.001"]);
+  assertEquals(topics(throttled.tick(900)), []);
+  assertEquals(topics(throttled.tick(1000)), ["power/import=7"]);
+  assertEquals(at(1200, "1.001", "8"), []);
+  assertEquals(at(2000, "1.001", "9"), ["power/import=9"]);
+  assertEquals(topics(throttled.tick(3500)), [], "nothing new to flush");
+  assertEquals(at(3600, "1.001", "9"), ["power/import=9"]);
+  at(3700, "1.001", "10");
+  const again = topics(throttled.connected(3800));
+  assertOk(again.includes("power/import=10"), "a reconnect publishes the held-back value");
+});
