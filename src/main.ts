@@ -1,0 +1,118 @@
+/** smr: the smart meter reader. Entry point: arguments, configuration, then the command. */
+import denoJson from "../deno.json" with { type: "json" };
+import { type Args, type CommandName, EX_USAGE, parseCli, usage, UsageError } from "./cli/args.ts";
+import { runCheck } from "./cli/check.ts";
+import { runDecode } from "./cli/decode.ts";
+import { purge } from "./cli/purge.ts";
+import { ConfigError, EX_CONFIG } from "./config/error.ts";
+import { loadConfig } from "./config/load.ts";
+import { type Config, secretsOf } from "./config/schema.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { createMeter } from "./meters/mod.ts";
+import { runPipeline } from "./pipeline.ts";
+import { createSinks } from "./sinks/mod.ts";
+
+/** The version printed by `smr --version`. */
+export const VERSION: string = denoJson.version;
+
+/** What a command runs with: its arguments, the loaded configuration and a logger. */
+export interface CommandContext {
+  args: Args;
+  config: Config;
+  log: Logger;
+}
+
+/** A command: resolves to the exit code. */
+export type Command = (context: CommandContext) => Promise<number>;
+
+/** Reads the meter into the sinks until SIGINT or SIGTERM. */
+async function run({ config, log }: CommandContext): Promise<number> {
+  const meter = createMeter(config, log);
+  const sinks = createSinks({ config, meter, log, version: VERSION });
+  const controller = new AbortController();
+  const stop = (signal: Deno.Signal) => () => {
+    if (controller.signal.aborted) Deno.exit(1);
+    log.info(`${signal}: stopping`);
+    controller.abort();
+  };
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((s) => [s, stop(s)] as const);
+  handlers.forEach(([s, handler]) => Deno.addSignalListener(s, handler));
+  log.info(`smr ${VERSION}: meter ${config.meter.type} → ${config.sinks.join(", ")}`);
+  try {
+    await runPipeline({
+      meter,
+      sinks,
+      signal: controller.signal,
+      log,
+      summaryInterval: config.log.summary_interval,
+    });
+  } finally {
+    handlers.forEach(([s, handler]) => Deno.removeSignalListener(s, handler));
+  }
+  return 0;
+}
+
+/** Every command by name; a new one is a row here and in `COMMANDS` of cli/args.ts. */
+const COMMANDS: Record<CommandName, Command> = {
+  run,
+  decode: ({ args, config }) => {
+    const format = args.flags.format ?? "auto";
+    if (format !== "raw" && format !== "hex" && format !== "auto") {
+      throw new UsageError(`--format must be raw, hex or auto, not '${format}'`);
+    }
+    return runDecode({ config, file: args.operand, format });
+  },
+  check: ({ args, config }) => {
+    const timeout = args.flags.timeout === undefined
+      ? Math.max(15, 3 * config.meter.interval)
+      : Number(args.flags.timeout);
+    if (!(timeout > 0)) throw new UsageError("--timeout must be a positive number of seconds");
+    return runCheck({ config, timeout });
+  },
+  purge: ({ args, config }) => purge({ config, force: args.flags.force === true }),
+};
+
+function fail(message: string, code: number): number {
+  console.error(`smr: ${message}`);
+  return code;
+}
+
+/** Removes every secret value of the config from a text. */
+function scrub(text: string, config?: Config): string {
+  return (config ? secretsOf(config) : []).reduce((t, s) => t.replaceAll(s, "***"), text);
+}
+
+/** Runs smr with arguments; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseCli(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      return fail(`${error.message} (try smr --help)`, EX_USAGE);
+    }
+    throw error;
+  }
+  if (args.help) {
+    console.log(usage(args.command));
+    return 0;
+  }
+  if (args.flags.version) {
+    console.log(`smr ${VERSION}`);
+    return 0;
+  }
+  let config: Config | undefined;
+  try {
+    config = loadConfig({ env: args.env, configDir: args.configDir });
+    const log = createLogger({ level: config.log.level, scope: config.env });
+    return await COMMANDS[args.command]({ args, config, log });
+  } catch (error) {
+    if (error instanceof UsageError) return fail(`${error.message} (try smr --help)`, EX_USAGE);
+    if (error instanceof ConfigError) return fail(scrub(error.message, config), EX_CONFIG);
+    return fail(scrub((error as Error).message ?? String(error), config), 1);
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,37 @@
+/** The meter contract: an async iterator of readings plus what sinks need to describe it. */
+import type { RejectReason } from "../result.ts";
+import type { MeterInfo, Reading } from "../reading.ts";
+
+/** Counters of what a meter received and why it rejected input. */
+export interface MeterStats {
+  /** Frames or replies received. */
+  received: number;
+  /** Frames decoded into readings. */
+  decoded: number;
+  /** Rejections by reason. */
+  rejected: Record<RejectReason, number>;
+  /** Time of the last reading, ISO 8601. */
+  lastReading?: string;
+}
+
+/** A meter: readings until the signal aborts. */
+export interface Meter {
+  /** The meter id (the environment name). */
+  readonly id: string;
+  /** Manufacturer and model, and the serial number once known. */
+  readonly info: MeterInfo;
+  readonly stats: MeterStats;
+  /** Seconds between readings, polled or expected. */
+  readonly interval: number;
+  /** Readings until `signal` aborts; never throws for bad input. */
+  readings(signal: AbortSignal): AsyncIterable<Reading>;
+}
+
+/** Fresh zeroed counters. */
+export function emptyStats(): MeterStats {
+  return {
+    received: 0,
+    decoded: 0,
+    rejected: { framing: 0, crc: 0, tag: 0, decryption: 0, decode: 0, timeout: 0 },
+  };
+}

@@ -1,0 +1,36 @@
+import { assertEquals, assertMatch, assertOk } from "./assert.ts";
+import denoJson from "../deno.json" with { type: "json" };
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+Deno.test("compile: the compile task targets aarch64 with narrow permissions and builds the whole graph", async () => {
+  const task = denoJson.tasks.compile;
+  assertMatch(task, /--target aarch64-unknown-linux-gnu/);
+  assertMatch(task, /--output dist\/smr-aarch64/);
+  for (const flag of ["--allow-all", "-A ", "--allow-sys", "--allow-ffi"]) {
+    assertOk(!task.includes(flag), `compile task grants ${flag}`);
+  }
+  const out = await Deno.makeTempDir({ prefix: "smr-compile-" });
+  // The task type-checks first, then compiles without checking: the V8 flags
+  // meant for smr also bind the compiling process, too tight for tsc.
+  assertMatch(task, /^deno check src\/main.ts && deno compile --no-check /);
+  const compile = task.slice(task.indexOf("deno compile"));
+  const args = compile.split(/\s+/).slice(1).map((a) =>
+    a === "dist/smr-aarch64" ? `${out}/smr` : a
+  );
+  // This machine cannot download denort for aarch64: DENORT_BIN set to the
+  // deno binary itself makes deno compile build and embed the module graph.
+  const result = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env: { DENORT_BIN: Deno.execPath(), NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const log = new TextDecoder().decode(result.stderr) + new TextDecoder().decode(result.stdout);
+  assertEquals(result.code, 0, log);
+  assertMatch(log, /mqtt\/5\.16\.0/);
+  assertMatch(task, /--v8-flags=--max-semi-space-size=1,--max-old-space-size=32 /);
+  assertOk(Deno.statSync(`${out}/smr`).size > 1_000_000);
+  await Deno.remove(out, { recursive: true });
+});

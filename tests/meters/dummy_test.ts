@@ -1,0 +1,30 @@
+import { assertEquals, assertOk } from "../assert.ts";
+import { compare } from "../../src/decimal.ts";
+import { DummyMeter } from "../../src/meters/dummy.ts";
+
+Deno.test("dummy meter: counters only grow, values are plausible and exact text", () => {
+  let seed = 1;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const meter = new DummyMeter({ id: "dummy", interval: 60, random });
+  let previous = meter.next(60);
+  for (let i = 0; i < 500; i++) {
+    const reading = meter.next(60);
+    const get = (r: typeof reading, key: string) =>
+      r.values.find((v) => `${v.node}/${v.property}` === key)!.value;
+    for (const key of ["import/total", "export/total"]) {
+      assertOk(compare(get(reading, key), get(previous, key)) >= 0, `${key} decreased`);
+    }
+    const voltage = Number(get(reading, "l1/voltage"));
+    assertOk(voltage > 220 && voltage < 240, `voltage ${voltage}`);
+    previous = reading;
+  }
+  const keys = previous.values.map((v) => `${v.node}/${v.property}`);
+  assertEquals(keys.slice(0, 6), [
+    "meter/timestamp",
+    "meter/tariff",
+    "import/total",
+    "export/total",
+    "power/import",
+    "power/export",
+  ]);
+});
