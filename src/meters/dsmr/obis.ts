@@ -1,0 +1,155 @@
+/**
+ * The DSMR P1 table: which OBIS code becomes which Homie property, read from
+ * which group and how. Data only; `decode.ts` applies it.
+ *
+ * Registers are converted exactly from the unit the meter sends to the unit
+ * of the quantity (`Wh`/`kWh` → kWh, `W`/`kW` → W, `varh` → kvarh, `kvar` →
+ * var), so a row names no unit of its own. M-Bus devices are chosen by their
+ * device type (`0-n:24.1.0`), never by channel number.
+ */
+import type { Quantity } from "../../reading.ts";
+import { ELECTRICITY } from "../electricity.ts";
+
+function counter(node: string, property: string, name: string, unit: string): Quantity {
+  return { node, property, name, unit, datatype: "float", kind: "counter" };
+}
+
+function gauge(node: string, property: string, name: string, unit: string): Quantity {
+  return { node, property, name, unit, datatype: "float", kind: "gauge" };
+}
+
+function moment(node: string, property: string, name: string): Quantity {
+  return { node, property, name, datatype: "datetime", kind: "info" };
+}
+
+/** Quantities that only DSMR variants send (HU tariffs 3/4, BE peaks, water, heat). */
+export const DSMR_QUANTITIES = {
+  importT3: counter("import", "t3", "Import tariff 3", "kWh"),
+  importT4: counter("import", "t4", "Import tariff 4", "kWh"),
+  exportT3: counter("export", "t3", "Export tariff 3", "kWh"),
+  exportT4: counter("export", "t4", "Export tariff 4", "kWh"),
+  averageDemand: gauge("power", "average-demand", "Average demand (15 min)", "W"),
+  peakDemand: gauge("power", "peak-month", "Peak demand this month", "W"),
+  peakDemandTime: moment("power", "peak-month-time", "Peak demand time"),
+  waterVolume: counter("water", "volume", "Water volume", "m³"),
+  waterTimestamp: moment("water", "timestamp", "Water reading time"),
+  heatEnergy: counter("heat", "energy", "Heat energy", "GJ"),
+  heatTimestamp: moment("heat", "timestamp", "Heat reading time"),
+} as const satisfies Record<string, Quantity>;
+
+/**
+ * How a row reads its group: `register` is a decimal with a unit converted
+ * to the quantity's unit, `integer` plain digits (`0002` → `2`), `timestamp`
+ * a DSMR timestamp.
+ */
+export type ObisRead = "register" | "integer" | "timestamp";
+
+/** One row of the table for objects of the meter itself (channel 0). */
+export interface ObisRow {
+  /**
+   * Reduced OBIS code. Electricity codes (`1-0:…`) also match B = 1
+   * (`1-1:1.8.1`, seen on Sagemcom XT211) when B = 0 is absent.
+   */
+  code: string;
+  quantity: Quantity;
+  read: ObisRead;
+  /** Index of the group holding the value (0 unless the line leads with a timestamp). */
+  group: number;
+  /**
+   * Registers whose exact sum stands in when the meter does not send this
+   * code (totals of meters that only send tariff registers). Used only when
+   * every one of them the meter sent has a value.
+   */
+  sumOf?: readonly string[];
+}
+
+function row(code: string, quantity: Quantity, read: ObisRead = "register", group = 0): ObisRow {
+  return { code, quantity, read, group };
+}
+
+const IMPORT_TARIFFS = ["1-0:1.8.1", "1-0:1.8.2", "1-0:1.8.3", "1-0:1.8.4"] as const;
+const EXPORT_TARIFFS = ["1-0:2.8.1", "1-0:2.8.2", "1-0:2.8.3", "1-0:2.8.4"] as const;
+
+const E = ELECTRICITY;
+const D = DSMR_QUANTITIES;
+
+/** The channel-0 table, in publishing order. */
+export const OBIS_TABLE: readonly ObisRow[] = [
+  row("0-0:1.0.0", E.timestamp, "timestamp"),
+  row("0-0:96.14.0", E.tariff, "integer"),
+  { ...row("1-0:1.8.0", E.importTotal), sumOf: IMPORT_TARIFFS },
+  row("1-0:1.8.1", E.importT1),
+  row("1-0:1.8.2", E.importT2),
+  row("1-0:1.8.3", D.importT3),
+  row("1-0:1.8.4", D.importT4),
+  { ...row("1-0:2.8.0", E.exportTotal), sumOf: EXPORT_TARIFFS },
+  row("1-0:2.8.1", E.exportT1),
+  row("1-0:2.8.2", E.exportT2),
+  row("1-0:2.8.3", D.exportT3),
+  row("1-0:2.8.4", D.exportT4),
+  row("1-0:1.7.0", E.powerImport),
+  row("1-0:2.7.0", E.powerExport),
+  row("1-0:1.4.0", D.averageDemand),
+  row("1-0:1.6.0", D.peakDemand, "register", 1),
+  row("1-0:1.6.0", D.peakDemandTime, "timestamp", 0),
+  row("1-0:3.8.0", E.reactiveImportEnergy),
+  row("1-0:4.8.0", E.reactiveExportEnergy),
+  row("1-0:3.7.0", E.reactiveImportPower),
+  row("1-0:4.7.0", E.reactiveExportPower),
+  row("1-0:32.7.0", E.l1.voltage),
+  row("1-0:31.7.0", E.l1.current),
+  row("1-0:21.7.0", E.l1.powerImport),
+  row("1-0:22.7.0", E.l1.powerExport),
+  row("1-0:52.7.0", E.l2.voltage),
+  row("1-0:51.7.0", E.l2.current),
+  row("1-0:41.7.0", E.l2.powerImport),
+  row("1-0:42.7.0", E.l2.powerExport),
+  row("1-0:72.7.0", E.l3.voltage),
+  row("1-0:71.7.0", E.l3.current),
+  row("1-0:61.7.0", E.l3.powerImport),
+  row("1-0:62.7.0", E.l3.powerExport),
+];
+
+/** One kind of M-Bus device and the quantities its reading becomes. */
+export interface MbusRow {
+  /** Name of the device kind, also the key of a channel override in the options. */
+  kind: "gas" | "water" | "heat";
+  /** M-Bus device types (EN 13757-3, sent in decimal by `0-n:24.1.0`). */
+  deviceTypes: readonly number[];
+  /**
+   * Reading codes (the part after `0-n:`) in order of preference; a reading
+   * in `untyped` also counts when the channel sends no device type.
+   */
+  codes: readonly string[];
+  untyped: readonly string[];
+  value: Quantity;
+  time: Quantity;
+}
+
+/** The M-Bus table, in publishing order. */
+export const MBUS_TABLE: readonly MbusRow[] = [
+  {
+    kind: "gas",
+    deviceTypes: [3],
+    codes: ["24.2.1", "24.2.3", "24.3.0"],
+    untyped: ["24.3.0"],
+    value: E.gasVolume,
+    time: E.gasTimestamp,
+  },
+  {
+    kind: "water",
+    deviceTypes: [7],
+    codes: ["24.2.1", "24.2.3"],
+    untyped: [],
+    value: D.waterVolume,
+    time: D.waterTimestamp,
+  },
+  {
+    kind: "heat",
+    deviceTypes: [4, 12],
+    codes: ["24.2.1"],
+    untyped: [],
+    value: D.heatEnergy,
+    time: D.heatTimestamp,
+  },
+];
