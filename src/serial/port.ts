@@ -1,0 +1,369 @@
+/**
+ * A serial port that outlives its device. It configures the line with stty,
+ * opens the device, and when the device goes away (USB unplugged, EOF or EIO
+ * on read or write) it warns once, reopens the same path with exponential
+ * backoff, and tells once when the device is back, without a restart.
+ *
+ * The device is opened twice, for reading and for writing: Deno runs the
+ * operations on one file in order, so a write would wait behind a pending read
+ * that a silent tty never completes. One read is always in flight while the
+ * device is open; aborting closes the device, as only that ends such a read
+ * (the cancelled read still takes the next bytes that arrive, so they are
+ * lost; the next use reopens the device).
+ *
+ * One consumer at a time: either {@link SerialPort.chunks} or
+ * {@link SerialPort.request}.
+ */
+import { type Logger, silentLogger } from "../log.ts";
+import { sleep } from "../time.ts";
+import { Backoff, type BackoffOptions } from "./backoff.ts";
+import { configure, formatSettings, type SerialSettings } from "./stty.ts";
+
+/** Options of {@link SerialPort}. */
+export interface SerialPortOptions {
+  /** Device path, e.g. `/dev/ttyUSB0`. */
+  path: string;
+  settings: SerialSettings;
+  logger?: Logger;
+  /** Delays between attempts to reopen the device; 0.5 s doubling to 30 s by default. */
+  backoff?: BackoffOptions;
+  /** Largest chunk read at once, in bytes; 4096 by default. */
+  readSize?: number;
+}
+
+/** A completed read: bytes, or why the device is gone. */
+type Outcome = { chunk: Uint8Array } | { gone: string };
+
+/** The read in flight; `outcome` is set once it completes. */
+interface PendingRead {
+  promise: Promise<Outcome>;
+  outcome?: Outcome;
+}
+
+/** An open device. */
+interface Connection {
+  reader: Deno.FsFile;
+  writer: Deno.FsFile;
+  pending?: PendingRead;
+}
+
+/** How long stale input may take to show up before a request is written. */
+const SETTLE_MS = 10;
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
+}
+
+/** `promise`, or undefined as soon as `signal` aborts. */
+function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/**
+ * A signal that aborts with any of `signals`; `dispose` detaches it from them
+ * (unlike `AbortSignal.any`, nothing stays registered on long-lived signals).
+ */
+function linked(...signals: (AbortSignal | undefined)[]): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const sources = signals.filter((s): s is AbortSignal => s !== undefined);
+  const abort = () => controller.abort();
+  const dispose = () => sources.forEach((s) => s.removeEventListener("abort", abort));
+  for (const source of sources) {
+    if (source.aborted) controller.abort();
+    else source.addEventListener("abort", abort, { once: true });
+  }
+  return { signal: controller.signal, dispose };
+}
+
+/** A serial device that reconnects by itself; see the module documentation. */
+export class SerialPort {
+  /** Device path. */
+  readonly path: string;
+  /** Line settings applied on every open. */
+  readonly settings: SerialSettings;
+  readonly #log: Logger;
+  readonly #backoff: Backoff;
+  readonly #readSize: number;
+  readonly #shutdown = new AbortController();
+  #conn?: Connection;
+  #connecting?: Promise<void>;
+  #nextAttemptAt = 0;
+  #outage?: { since: number; failures: number };
+  #reconnects = 0;
+  #lastError?: string;
+
+  /** Creates a closed port; it opens on first use. */
+  constructor(options: SerialPortOptions) {
+    this.path = options.path;
+    this.settings = options.settings;
+    this.#log = options.logger ?? silentLogger;
+    this.#backoff = new Backoff(options.backoff);
+    this.#readSize = options.readSize ?? 4096;
+  }
+
+  /** Whether the device is open now. */
+  get connected(): boolean {
+    return this.#conn !== undefined;
+  }
+
+  /** Times the device came back after being gone or failing to open. */
+  get reconnects(): number {
+    return this.#reconnects;
+  }
+
+  /** Why the device is unavailable, while it is. */
+  get lastError(): string | undefined {
+    return this.#lastError;
+  }
+
+  /**
+   * Opens the device, retrying with backoff; false when `signal` aborts or the
+   * port is closed first. Optional: the other methods open on demand.
+   */
+  async open(signal?: AbortSignal): Promise<boolean> {
+    return (await this.#ensureOpen(signal)) !== undefined;
+  }
+
+  /**
+   * Chunks of whatever size arrives, across reconnects, until `signal` aborts
+   * (which closes the device) or the port is closed.
+   */
+  async *chunks(signal: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
+    try {
+      while (true) {
+        const conn = await this.#ensureOpen(signal);
+        if (!conn) return;
+        const chunk = await this.#readChunk(conn, signal);
+        if (chunk) yield chunk;
+        else if (signal.aborted || this.#shutdown.signal.aborted) return;
+      }
+    } finally {
+      if (signal.aborted) await this.#disconnect();
+    }
+  }
+
+  /**
+   * Discards stale input, writes `bytes` and collects the reply until
+   * `isComplete(reply)` holds or `timeoutMs` passes (waiting for the device
+   * included). Returns the reply, what arrived before the timeout (check it
+   * with `isComplete`), or undefined when nothing did. Aborting `signal`
+   * closes the device.
+   */
+  async request(
+    bytes: Uint8Array,
+    isComplete: (reply: Uint8Array) => boolean,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array | undefined> {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const { signal: until, dispose } = linked(signal, timeout.signal);
+    let reply: Uint8Array = new Uint8Array(0);
+    try {
+      const conn = await this.#ensureOpen(until);
+      if (!conn) return undefined;
+      await this.#discardStale(conn, until);
+      if (until.aborted || !(await this.#write(conn, bytes, until))) return undefined;
+      while (!isComplete(reply)) {
+        const chunk = await this.#readChunk(conn, until);
+        if (!chunk) break;
+        reply = concat(reply, chunk);
+      }
+      return reply.length > 0 ? reply : undefined;
+    } finally {
+      clearTimeout(timer);
+      dispose();
+      if (signal?.aborted) await this.#disconnect();
+    }
+  }
+
+  /**
+   * Closes the device for good: chunks end and requests return undefined.
+   * Resolves once no operation on the device is left.
+   */
+  async close(): Promise<void> {
+    this.#shutdown.abort();
+    await this.#connecting;
+    await this.#disconnect();
+  }
+
+  async #ensureOpen(signal?: AbortSignal): Promise<Connection | undefined> {
+    if (signal?.aborted || this.#shutdown.signal.aborted) return undefined;
+    if (this.#conn) return this.#conn;
+    const { signal: until, dispose } = linked(signal, this.#shutdown.signal);
+    try {
+      while (!until.aborted) {
+        if (this.#conn) return this.#conn;
+        const wait = this.#nextAttemptAt - Date.now();
+        if (wait > 0) {
+          await sleep(wait, until);
+        } else {
+          this.#connecting ??= this.#connect().finally(() => {
+            this.#connecting = undefined;
+          });
+          await abortable(this.#connecting, until);
+        }
+      }
+      return undefined;
+    } finally {
+      dispose();
+    }
+  }
+
+  async #connect(): Promise<void> {
+    let reader: Deno.FsFile | undefined;
+    try {
+      await configure(this.path, this.settings);
+      reader = await Deno.open(this.path, { read: true });
+      const writer = await Deno.open(this.path, { write: true });
+      if (this.#shutdown.signal.aborted) {
+        reader.close();
+        writer.close();
+        return;
+      }
+      this.#conn = { reader, writer };
+      this.#opened();
+    } catch (error) {
+      reader?.close();
+      const message = errorMessage(error);
+      this.#failed(
+        message.startsWith("cannot ") ? message : `cannot open ${this.path}: ${message}`,
+      );
+    }
+  }
+
+  #opened(): void {
+    this.#backoff.reset();
+    this.#nextAttemptAt = 0;
+    this.#lastError = undefined;
+    const outage = this.#outage;
+    this.#outage = undefined;
+    if (!outage) {
+      this.#log.info(`opened ${this.path} at ${formatSettings(this.settings)}`);
+      return;
+    }
+    this.#reconnects++;
+    this.#log.info(
+      `${this.path} is back after ${seconds(Date.now() - outage.since)} ` +
+        `(${outage.failures} failed attempts)`,
+    );
+  }
+
+  #failed(message: string): void {
+    this.#lastError = message;
+    const delay = this.#backoff.next();
+    this.#nextAttemptAt = Date.now() + delay;
+    if (this.#outage) {
+      this.#outage.failures++;
+      this.#log.debug(`${message}; next attempt in ${seconds(delay)}`);
+      return;
+    }
+    this.#outage = { since: Date.now(), failures: 1 };
+    this.#log.warn(`${message}; ${this.#retrying()}`);
+  }
+
+  #lost(conn: Connection, reason: string): void {
+    if (this.#conn !== conn) return;
+    void this.#disconnect();
+    this.#lastError = `${this.path} is gone: ${reason}`;
+    this.#outage = { since: Date.now(), failures: 0 };
+    this.#nextAttemptAt = Date.now() + this.#backoff.next();
+    this.#log.warn(`${this.#lastError}; ${this.#retrying()}`);
+  }
+
+  #retrying(): string {
+    return `retrying every ${seconds(this.#backoff.initialMs)} to ` +
+      `${seconds(this.#backoff.maxMs)} until it is back`;
+  }
+
+  /** Closes the device; resolves once the read in flight has ended. */
+  async #disconnect(): Promise<void> {
+    const conn = this.#conn;
+    if (!conn) return;
+    this.#conn = undefined;
+    for (const file of [conn.reader, conn.writer]) {
+      try {
+        file.close();
+      } catch {
+        // already closed
+      }
+    }
+    await conn.pending?.promise;
+  }
+
+  #startRead(conn: Connection): PendingRead {
+    const buffer = new Uint8Array(this.#readSize);
+    const promise = conn.reader.read(buffer).then(
+      (n): Outcome => n ? { chunk: buffer.slice(0, n) } : { gone: "end of file" },
+      (error): Outcome => ({ gone: errorMessage(error) }),
+    );
+    const pending: PendingRead = { promise };
+    promise.then((outcome) => {
+      pending.outcome = outcome;
+    });
+    return pending;
+  }
+
+  /** The next chunk; undefined when `signal` aborts or the device is closed or gone. */
+  async #readChunk(conn: Connection, signal?: AbortSignal): Promise<Uint8Array | undefined> {
+    if (this.#conn !== conn) return undefined;
+    const pending = conn.pending ??= this.#startRead(conn);
+    const outcome = await abortable(pending.promise, signal);
+    if (!outcome || this.#conn !== conn) return undefined;
+    if ("gone" in outcome) {
+      this.#lost(conn, outcome.gone);
+      return undefined;
+    }
+    if (conn.pending === pending) conn.pending = this.#startRead(conn);
+    return outcome.chunk;
+  }
+
+  /** Drops input that arrived before a request. */
+  async #discardStale(conn: Connection, signal: AbortSignal): Promise<void> {
+    let dropped = 0;
+    conn.pending ??= this.#startRead(conn);
+    while (this.#conn === conn && !signal.aborted) {
+      await sleep(SETTLE_MS, signal);
+      const outcome = conn.pending?.outcome;
+      if (!outcome || !("chunk" in outcome)) break;
+      dropped += outcome.chunk.length;
+      conn.pending = this.#startRead(conn);
+    }
+    if (dropped > 0) this.#log.debug(`discarded ${dropped} stale bytes from ${this.path}`);
+  }
+
+  async #write(conn: Connection, bytes: Uint8Array, signal: AbortSignal): Promise<boolean> {
+    try {
+      for (let offset = 0; offset < bytes.length;) {
+        const written = await abortable(conn.writer.write(bytes.subarray(offset)), signal);
+        if (written === undefined) {
+          this.#log.debug(`write to ${this.path} did not complete; closing it`);
+          await this.#disconnect();
+          return false;
+        }
+        offset += written;
+      }
+      return true;
+    } catch (error) {
+      this.#lost(conn, `write failed: ${errorMessage(error)}`);
+      return false;
+    }
+  }
+}

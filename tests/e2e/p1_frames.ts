@@ -1,0 +1,61 @@
+/** Building P1 test frames: DSMR telegrams with a correct CRC, and T210 frames encrypted like a meter. */
+import { crc16 } from "../../src/meters/dsmr/crc.ts";
+
+const SHARED = new URL("../../../shared/vectors/", import.meta.url);
+
+/** A shared vector file as text. */
+export function sharedText(path: string): string {
+  return Deno.readTextFileSync(new URL(path, SHARED));
+}
+
+/** A shared vector file as bytes. */
+export function sharedBytes(path: string): Uint8Array {
+  return Deno.readFileSync(new URL(path, SHARED));
+}
+
+/** Hex text (whitespace ignored) as bytes. */
+export function fromHex(text: string): Uint8Array<ArrayBuffer> {
+  const clean = text.replace(/\s+/g, "");
+  return Uint8Array.from(clean.match(/../g) ?? [], (h) => parseInt(h, 16));
+}
+
+/** Latin-1 text as bytes, one byte per character. */
+export function latin1Bytes(text: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+/** A telegram with its CRC recomputed after `edit` changed its text. */
+export function editTelegram(telegram: string, edit: (body: string) => string): string {
+  const body = edit(telegram.slice(0, telegram.lastIndexOf("!") + 1));
+  const crc = crc16(latin1Bytes(body)).toString(16).toUpperCase().padStart(4, "0");
+  return `${body}${crc}\r\n`;
+}
+
+/**
+ * A T210-D-r frame of `plain` as a meter sends it: AES-128-CTR with the
+ * counter block systemTitle ‖ counter ‖ 00000002, and a tag of zeros (the
+ * tag is not checked without an authentication key).
+ */
+export async function encryptT210(
+  plain: Uint8Array<ArrayBuffer>,
+  keyHex: string,
+  counter: number,
+  systemTitle = fromHex("534147350000d28f"),
+): Promise<Uint8Array> {
+  const iv = new Uint8Array(16);
+  iv.set(systemTitle);
+  new DataView(iv.buffer).setUint32(8, counter);
+  iv[15] = 2;
+  const key = await crypto.subtle.importKey("raw", fromHex(keyHex), "AES-CTR", false, ["encrypt"]);
+  const cipher = new Uint8Array(
+    await crypto.subtle.encrypt({ name: "AES-CTR", counter: iv, length: 32 }, key, plain),
+  );
+  const length = 1 + 4 + cipher.length + 12;
+  const frame = new Uint8Array(13 + length);
+  frame.set([0xdb, 0x08]);
+  frame.set(systemTitle, 2);
+  frame.set([0x82, length >> 8, length & 0xff, 0x30], 10);
+  new DataView(frame.buffer).setUint32(14, counter);
+  frame.set(cipher, 18);
+  return frame;
+}
