@@ -1,0 +1,377 @@
+/** The Kamstrup poller against a scripted port: no pty, no clock, no waiting. */
+import { assertEquals, assertMatch, assertOk, assertThrows } from "../../assert.ts";
+import type { Logger } from "../../../src/log.ts";
+import { COMMAND, parseFrame } from "../../../src/meters/kamstrup/frame.ts";
+import { encodeSerialResponse } from "../../../src/meters/kamstrup/identity_codec.ts";
+import {
+  KamstrupMeter,
+  type KamstrupMeterOptions,
+  type KmpPort,
+} from "../../../src/meters/kamstrup/meter.ts";
+import {
+  decodeGetRegisterRequest,
+  encodeRegisterResponse,
+  type RegisterReply,
+} from "../../../src/meters/kamstrup/register_codec.ts";
+import type { Reading } from "../../../src/reading.ts";
+import { withBadCrc } from "../../e2e/kamstrup_simulator.ts";
+import { concat, unwrap } from "./vectors.ts";
+
+const DEFAULTS = [60, 63, 68, 74, 80, 86, 87, 89, 99, 1004];
+
+const VALUES: RegisterReply[] = [
+  { id: 60, unit: 3, value: "396.672" },
+  { id: 63, unit: 3, value: "0", exponent: -3 },
+  { id: 68, unit: 40, value: "2691.20" },
+  { id: 74, unit: 41, value: "128" },
+  { id: 80, unit: 21, value: "6.4" },
+  { id: 86, unit: 37, value: "67.25" },
+  { id: 87, unit: 37, value: "26.91" },
+  { id: 89, unit: 38, value: "40.34" },
+  { id: 99, unit: 0, value: "13" },
+  { id: 1004, unit: 46, value: "6886" },
+];
+
+/** What the scripted meter does with one request: a reply, silence, or raw bytes. */
+type Script = (request: Uint8Array, ids: number[], index: number) => Uint8Array | undefined;
+
+/** Answers like a MULTICAL 403 that knows `values`. */
+function meterAnswers(values: readonly RegisterReply[] = VALUES): Script {
+  return (request, ids) => {
+    if (unwrap(parseFrame(request)).command === COMMAND.getSerialNo) {
+      return unwrap(encodeSerialResponse("71234567"));
+    }
+    return unwrap(encodeRegisterResponse(values.filter((v) => ids.includes(v.id))));
+  };
+}
+
+class FakePort implements KmpPort {
+  connected = true;
+  lastError: string | undefined = undefined;
+  closed = false;
+  readonly sent: { command: number; ids: number[] }[] = [];
+  script: Script;
+
+  constructor(script: Script) {
+    this.script = script;
+  }
+
+  request(bytes: Uint8Array): Promise<Uint8Array | undefined> {
+    const command = unwrap(parseFrame(bytes)).command;
+    const ids = command === COMMAND.getRegister ? unwrap(decodeGetRegisterRequest(bytes)) : [];
+    this.sent.push({ command, ids });
+    return Promise.resolve(this.script(bytes, ids, this.sent.length - 1));
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+}
+
+interface Logged {
+  level: string;
+  message: string;
+}
+
+function recorder(): { log: Logger; lines: Logged[] } {
+  const lines: Logged[] = [];
+  const at = (level: string) => (message: string) => lines.push({ level, message });
+  return {
+    lines,
+    log: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") },
+  };
+}
+
+function setup(script: Script, options: Partial<KamstrupMeterOptions> = {}) {
+  const port = new FakePort(script);
+  const { log, lines } = recorder();
+  const meter = new KamstrupMeter({
+    id: "kamstrup_403",
+    interval: 60,
+    timeout: 0.3,
+    registers: DEFAULTS,
+    port,
+    log,
+    now: () => Date.UTC(2026, 10, 25, 5, 15, 50),
+    ...options,
+  });
+  return { port, meter, lines, signal: new AbortController().signal };
+}
+
+function tree(reading: Reading | undefined): Record<string, string> {
+  assertOk(reading, "no reading");
+  return Object.fromEntries(reading.values.map((v) => [`${v.node}/${v.property}`, v.value]));
+}
+
+const serialRequest = { command: COMMAND.getSerialNo, ids: [] };
+const first = { command: COMMAND.getRegister, ids: [60, 63, 68, 74, 80, 86, 87, 89] };
+const second = { command: COMMAND.getRegister, ids: [99, 1004] };
+
+Deno.test("a poll reads the serial number once and all registers in two requests", async () => {
+  const { port, meter, signal, lines } = setup(meterAnswers());
+  const reading = await meter.poll(signal);
+  assertEquals(port.sent, [serialRequest, first, second]);
+  assertEquals(meter.info, {
+    manufacturer: "Kamstrup",
+    model: "MULTICAL 403",
+    serial: "71234567",
+  });
+  assertOk(lines.some((l) => l.message === "meter serial number 71234567"));
+  assertOk(reading);
+  assertEquals(reading.meter, "kamstrup_403");
+  assertMatch(reading.time, /^2026-11-25T\d\d:15:50(Z|[+-]\d\d:\d\d)$/);
+  assertEquals(reading.values[0], {
+    node: "meter",
+    property: "timestamp",
+    name: "Read time",
+    datatype: "datetime",
+    kind: "info",
+    value: reading.time,
+  });
+  assertEquals(tree(reading), {
+    "meter/timestamp": reading.time,
+    "heat/energy": "396.672",
+    "heat/cooling-energy": "0.000",
+    "water/volume": "2691.20",
+    "water/flow": "128",
+    "heat/power": "6.4",
+    "temperature/forward": "67.25",
+    "temperature/return": "26.91",
+    "temperature/difference": "40.34",
+    "meter/info": "13",
+    "meter/hours": "6886",
+  });
+  const units = Object.fromEntries(reading.values.map((v) => [v.property, v.unit]));
+  assertEquals(units.energy, "MWh");
+  assertEquals(units.forward, "°C");
+  assertEquals(units.difference, "K");
+  assertEquals(units.volume, "m³");
+  assertEquals(units.flow, "l/h");
+  assertEquals(units.power, "kW");
+  assertEquals(units.hours, "h");
+  assertEquals(units.info, undefined);
+  assertEquals(meter.stats.decoded, 3);
+  assertEquals(meter.stats.received, 3);
+
+  port.sent.length = 0;
+  assertOk(await meter.poll(signal));
+  assertEquals(port.sent, [first, second], "the serial number is not asked for again");
+});
+
+Deno.test("values come in configured order, whatever the order of the reply", async () => {
+  const { meter, signal } = setup(
+    (_request, ids) =>
+      unwrap(encodeRegisterResponse([...VALUES].reverse().filter((v) => ids.includes(v.id)))),
+    { registers: [87, 60, 86] },
+  );
+  const reading = await meter.poll(signal);
+  assertEquals(
+    reading?.values.map((v) => v.property),
+    ["timestamp", "return", "energy", "forward"],
+  );
+});
+
+Deno.test("a silent meter gives no reading, counts timeouts, and is read once it answers", async () => {
+  let awake = false;
+  const answers = meterAnswers();
+  const { port, meter, signal, lines } = setup((r, ids, i) =>
+    awake ? answers(r, ids, i) : undefined
+  );
+  assertEquals(await meter.poll(signal), undefined);
+  assertEquals(port.sent, [
+    serialRequest,
+    serialRequest,
+    serialRequest,
+    first,
+    first,
+    first,
+  ], "3 attempts for the serial number, then 3 for the first request; the second is skipped");
+  assertEquals(meter.stats.rejected.timeout, 6);
+  assertEquals(meter.info.serial, undefined);
+  const errors = lines.filter((l) => l.level === "error");
+  assertEquals(errors.length, 1, "one error line per streak");
+  assertMatch(errors[0].message, /GetSerialNo: no reply within 0\.3 s \(attempt 1 of 3\)/);
+
+  port.sent.length = 0;
+  assertEquals(await meter.poll(signal), undefined);
+  assertEquals(meter.stats.rejected.timeout, 12);
+  assertEquals(lines.filter((l) => l.level === "error").length, 1);
+
+  awake = true;
+  port.sent.length = 0;
+  const reading = await meter.poll(signal);
+  assertEquals(tree(reading)["heat/energy"], "396.672");
+  assertEquals(meter.info.serial, "71234567");
+  assertOk(lines.some((l) => l.message === "decoding again after 12 rejected"));
+});
+
+Deno.test("an echo without a reply is a timeout that says the head works", async () => {
+  const { meter, signal, lines } = setup((request) => request);
+  assertEquals(await meter.poll(signal), undefined);
+  assertEquals(meter.stats.rejected.timeout, 6);
+  assertMatch(lines.find((l) => l.level === "error")!.message, /only the echo of the request/);
+});
+
+Deno.test("an echo before the reply is skipped", async () => {
+  const answers = meterAnswers();
+  const { meter, signal } = setup((r, ids, i) => concat(r, answers(r, ids, i)!));
+  assertEquals(tree(await meter.poll(signal))["water/volume"], "2691.20");
+  assertEquals(meter.stats.rejected.timeout, 0);
+});
+
+Deno.test("a reply with a bad CRC is asked for again and never becomes a value", async () => {
+  const answers = meterAnswers();
+  let damaged = 0;
+  const { port, meter, signal, lines } = setup((r, ids, i) => {
+    const reply = answers(r, ids, i)!;
+    if (!ids.includes(60) || damaged++ > 0) return reply;
+    const fake = VALUES.map((v) => v.id === 60 ? { ...v, value: "999.999" } : v);
+    return withBadCrc(
+      reply,
+      unwrap(encodeRegisterResponse(fake.filter((v) => ids.includes(v.id)))),
+    );
+  });
+  const reading = await meter.poll(signal);
+  assertEquals(port.sent, [serialRequest, first, first, second]);
+  assertEquals(tree(reading)["heat/energy"], "396.672");
+  assertEquals(meter.stats.rejected.crc, 1);
+  assertMatch(lines.find((l) => l.level === "error")!.message, /^GetRegister 60, .*CRC/);
+});
+
+Deno.test("a request that keeps failing is given up after 2 retries; the others still count", async () => {
+  const answers = meterAnswers();
+  const { port, meter, signal } = setup((r, ids, i) => {
+    const reply = answers(r, ids, i)!;
+    return ids.includes(60) ? withBadCrc(reply) : reply;
+  });
+  const reading = await meter.poll(signal);
+  assertEquals(port.sent, [serialRequest, first, first, first, second]);
+  assertEquals(tree(reading), {
+    "meter/timestamp": reading!.time,
+    "meter/info": "13",
+    "meter/hours": "6886",
+  });
+  assertEquals(meter.stats.rejected.crc, 3);
+  assertEquals(meter.registers, DEFAULTS, "nothing is dropped for a damaged reply");
+});
+
+Deno.test("a stale reply to another request is rejected, not taken", async () => {
+  const answers = meterAnswers();
+  let stale = true;
+  const { meter, signal } = setup((r, ids, i) => {
+    if (ids.includes(99) && stale) {
+      stale = false;
+      return answers(r, [60, 63], i);
+    }
+    return answers(r, ids, i);
+  });
+  const reading = await meter.poll(signal);
+  assertEquals(tree(reading)["meter/hours"], "6886");
+  assertEquals(meter.stats.rejected.decode, 1);
+});
+
+Deno.test("registers the meter leaves out are dropped with one log line", async () => {
+  const lacking = VALUES.filter((v) => v.id !== 63 && v.id !== 1004);
+  const { port, meter, signal, lines } = setup(meterAnswers(lacking));
+  const reading = await meter.poll(signal);
+  assertEquals(tree(reading)["heat/energy"], "396.672");
+  assertOk(!("heat/cooling-energy" in tree(reading)));
+  const dropped = lines.filter((l) => l.message.includes("does not answer"));
+  assertEquals(dropped.length, 1);
+  assertEquals(
+    dropped[0].message,
+    "the meter does not answer register 63 (Cooling energy E3), 1004 (Operating hours); " +
+      "no longer reading them (remove from meter.registers to silence this)",
+  );
+  assertEquals(meter.registers, [60, 68, 74, 80, 86, 87, 89, 99]);
+  port.sent.length = 0;
+  assertOk(await meter.poll(signal));
+  assertEquals(port.sent, [{
+    command: COMMAND.getRegister,
+    ids: [60, 68, 74, 80, 86, 87, 89, 99],
+  }]);
+  assertEquals(lines.filter((l) => l.message.includes("does not answer")).length, 1);
+});
+
+Deno.test("a meter that answers none of the registers keeps them and says so once", async () => {
+  const { meter, signal, lines } = setup(meterAnswers([]), { registers: [5000, 5001] });
+  assertEquals(await meter.poll(signal), undefined);
+  assertEquals(await meter.poll(signal), undefined);
+  assertEquals(meter.registers, [5000, 5001]);
+  const errors = lines.filter((l) => l.message.includes("answers none"));
+  assertEquals(errors.length, 1);
+  assertEquals(errors[0].level, "error");
+});
+
+Deno.test("an unknown unit byte is published without unit and logged once", async () => {
+  const { meter, signal, lines } = setup(meterAnswers([{ id: 60, unit: 200, value: "1.5" }]), {
+    registers: [60],
+  });
+  const reading = await meter.poll(signal);
+  await meter.poll(signal);
+  assertEquals(reading?.values[1].unit, undefined);
+  assertEquals(lines.filter((l) => l.message.includes("unknown unit byte 200")).length, 1);
+});
+
+Deno.test("a device that is gone shows in the timeout message", async () => {
+  const { port, meter, signal, lines } = setup(() => undefined);
+  port.connected = false;
+  port.lastError = "/dev/ttyUSB1 is gone: end of file";
+  await meter.poll(signal);
+  assertMatch(
+    lines.find((l) => l.level === "error")!.message,
+    /GetSerialNo: no reply: \/dev\/ttyUSB1 is gone: end of file/,
+  );
+});
+
+Deno.test("an abort during a poll ends it without counting a timeout", async () => {
+  const controller = new AbortController();
+  const { meter } = setup(() => {
+    controller.abort();
+    return undefined;
+  });
+  assertEquals(await meter.poll(controller.signal), undefined);
+  assertEquals(meter.stats.rejected.timeout, 0);
+});
+
+Deno.test("polls start every interval after the previous start, first at once", async () => {
+  let clock = 1_000_000;
+  const starts: number[] = [];
+  const sleeps: number[] = [];
+  const controller = new AbortController();
+  const answers = meterAnswers();
+  const port = new FakePort((r, ids, i) => {
+    if (ids.includes(60)) starts.push(clock);
+    clock += ids.includes(60) && starts.length === 3 ? 7000 : 150;
+    return answers(r, ids, i);
+  });
+  const meter = new KamstrupMeter({
+    id: "kamstrup_403",
+    interval: 5,
+    timeout: 0.3,
+    registers: DEFAULTS,
+    port,
+    log: recorder().log,
+    now: () => clock,
+    sleep: (ms) => {
+      sleeps.push(ms);
+      clock += Math.max(0, ms);
+      return Promise.resolve();
+    },
+  });
+  let count = 0;
+  for await (const _ of meter.readings(controller.signal)) {
+    if (++count === 5) controller.abort();
+  }
+  assertEquals(starts.map((t) => t - 1_000_000), [150, 5000, 10000, 17150, 22150]);
+  assertEquals(sleeps.slice(0, 2), [4550, 4700]);
+  assertEquals(sleeps[2], 0, "an overrun poll is followed at once");
+  assertOk(port.closed, "the port is closed when the readings end");
+});
+
+Deno.test("bad register lists are refused", () => {
+  for (const registers of [[], [70000], [1.5], [-1]]) {
+    assertThrows(() => setup(meterAnswers(), { registers }));
+  }
+});
