@@ -1,0 +1,206 @@
+/**
+ * Home Assistant MQTT discovery as a state machine without I/O: readings in,
+ * retained config messages out. Each config points a sensor at the Homie
+ * value topic, so no value is published twice (homie-4.md L).
+ */
+import type { MeterInfo, Quantity, Reading } from "../../reading.ts";
+import type { Message } from "../homie/device.ts";
+import { formatPayload } from "../homie/payload.ts";
+import { LAST_READING, STATUS_COUNTERS, STATUS_NODE } from "../homie/status.ts";
+
+/** A device class with the state classes Home Assistant accepts for it. */
+interface DeviceClass {
+  name: string;
+  stateClasses: readonly StateClass[];
+}
+
+/** Home Assistant state classes smr uses. */
+export type StateClass = "measurement" | "total_increasing";
+
+const TOTAL: readonly StateClass[] = ["total_increasing"];
+const MEASUREMENT: readonly StateClass[] = ["measurement"];
+
+/**
+ * Units Home Assistant accepts for a device class (sensor/const.py,
+ * DEVICE_CLASS_UNITS, in releases since 2023), by the exact unit smr
+ * publishes. `kvarh` has no device class in most releases and `K` would be
+ * read as an absolute temperature, so both go without one; `l/h` is not
+ * spelled the way Home Assistant does.
+ */
+const UNIT_CLASSES: Record<string, DeviceClass> = {
+  Wh: { name: "energy", stateClasses: TOTAL },
+  kWh: { name: "energy", stateClasses: TOTAL },
+  MWh: { name: "energy", stateClasses: TOTAL },
+  MJ: { name: "energy", stateClasses: TOTAL },
+  GJ: { name: "energy", stateClasses: TOTAL },
+  W: { name: "power", stateClasses: MEASUREMENT },
+  kW: { name: "power", stateClasses: MEASUREMENT },
+  var: { name: "reactive_power", stateClasses: MEASUREMENT },
+  V: { name: "voltage", stateClasses: MEASUREMENT },
+  A: { name: "current", stateClasses: MEASUREMENT },
+  "°C": { name: "temperature", stateClasses: MEASUREMENT },
+  "°F": { name: "temperature", stateClasses: MEASUREMENT },
+  "m³": { name: "volume", stateClasses: TOTAL },
+  "m³/h": { name: "volume_flow_rate", stateClasses: MEASUREMENT },
+  h: { name: "duration", stateClasses: [...TOTAL, ...MEASUREMENT] },
+  min: { name: "duration", stateClasses: [...TOTAL, ...MEASUREMENT] },
+  s: { name: "duration", stateClasses: [...TOTAL, ...MEASUREMENT] },
+};
+
+/** Device classes by node where the node says more than the unit (gas in m³ is `gas`). */
+const NODE_CLASSES: Record<string, Record<string, DeviceClass>> = {
+  gas: { "m³": { name: "gas", stateClasses: TOTAL } },
+};
+
+/** The Home Assistant classes of a sensor. */
+export interface SensorClasses {
+  deviceClass?: string;
+  stateClass?: StateClass;
+}
+
+/**
+ * Classes for a quantity: counters are `total_increasing`, gauges
+ * `measurement`, info none; the device class comes from the unit, and only
+ * when Home Assistant accepts it with that unit and state class (L6).
+ */
+export function sensorClasses(quantity: Quantity): SensorClasses {
+  if (quantity.datatype === "datetime") return { deviceClass: "timestamp" };
+  const stateClass: StateClass | undefined = quantity.kind === "counter"
+    ? "total_increasing"
+    : quantity.kind === "gauge"
+    ? "measurement"
+    : undefined;
+  if (!stateClass) return {};
+  const unit = quantity.unit ?? "";
+  const deviceClass = NODE_CLASSES[quantity.node]?.[unit] ?? UNIT_CLASSES[unit];
+  return deviceClass?.stateClasses.includes(stateClass)
+    ? { deviceClass: deviceClass.name, stateClass }
+    : { stateClass };
+}
+
+/** Digits after the decimal point of a numeric payload; undefined for other payloads. */
+export function displayPrecision(
+  payload: string,
+  datatype: Quantity["datatype"],
+): number | undefined {
+  if (datatype === "integer") return 0;
+  if (datatype !== "float") return undefined;
+  return /^-?\d+(?:\.(\d+))?$/.exec(payload)?.[1]?.length ?? 0;
+}
+
+/** A topic id Home Assistant accepts: only `[a-zA-Z0-9_-]`. */
+export function topicId(text: string): string {
+  return text.replace(/[^a-zA-Z0-9_-]/g, "_");
+}
+
+/** Options of {@link HomeAssistantDiscovery}. */
+export interface DiscoveryOptions {
+  /** Discovery prefix, `homeassistant` by default in Home Assistant. */
+  prefix: string;
+  /** Homie base topic and device id: where the values are. */
+  baseTopic: string;
+  deviceId: string;
+  /** The device's friendly name. */
+  name: string;
+  /** The meter's manufacturer, model and serial number (which may be learnt later). */
+  info: () => MeterInfo;
+  /** smr's version, for `origin`. */
+  version: string;
+}
+
+interface Sensor {
+  quantity: Quantity;
+  precision?: number;
+}
+
+/** The discovery configs of one device. */
+export class HomeAssistantDiscovery {
+  #options: DiscoveryOptions;
+  #sensors = new Map<string, Sensor>();
+  #device: string;
+
+  constructor(options: DiscoveryOptions) {
+    this.#options = options;
+    for (const quantity of STATUS_COUNTERS) this.#add(quantity, 0);
+    this.#device = JSON.stringify(this.#deviceBlock());
+  }
+
+  /** The topic Home Assistant announces itself on (`online` after a start). */
+  get statusTopic(): string {
+    return `${this.#options.prefix}/status`;
+  }
+
+  /** The configs of every sensor known so far, for a (re)connect or an `online`. */
+  all(): Message[] {
+    this.#device = JSON.stringify(this.#deviceBlock());
+    return [...this.#sensors.values()].map((sensor) => this.#config(sensor));
+  }
+
+  /**
+   * Configs a reading calls for: one per new property the Homie device
+   * publishes, or all of them when the device block changed (a serial
+   * number became known).
+   */
+  reading(reading: Reading): Message[] {
+    const added: Sensor[] = [];
+    if (!this.#sensors.has(key(LAST_READING))) added.push(this.#add(LAST_READING, undefined));
+    for (const value of reading.values) {
+      if (this.#sensors.has(key(value))) continue;
+      const payload = formatPayload(value);
+      if (payload === undefined) continue;
+      const { value: _, ...quantity } = value;
+      added.push(this.#add(quantity, displayPrecision(payload, quantity.datatype)));
+    }
+    if (JSON.stringify(this.#deviceBlock()) !== this.#device) return this.all();
+    return added.map((sensor) => this.#config(sensor));
+  }
+
+  #add(quantity: Quantity, precision: number | undefined): Sensor {
+    const sensor = { quantity, precision };
+    this.#sensors.set(key(quantity), sensor);
+    return sensor;
+  }
+
+  #deviceBlock(): Record<string, unknown> {
+    const { deviceId, name } = this.#options;
+    const info = this.#options.info();
+    return {
+      identifiers: [`smr_${deviceId}`],
+      name,
+      manufacturer: info.manufacturer,
+      model: info.model,
+      ...(info.serial ? { serial_number: info.serial } : {}),
+    };
+  }
+
+  #config({ quantity, precision }: Sensor): Message {
+    const { prefix, baseTopic, deviceId, version } = this.#options;
+    const { node, property } = quantity;
+    const classes = sensorClasses(quantity);
+    const config = {
+      name: quantity.name,
+      unique_id: `smr_${deviceId}_${node}_${property}`,
+      state_topic: `${baseTopic}/${deviceId}/${node}/${property}`,
+      availability: [{
+        topic: `${baseTopic}/${deviceId}/$state`,
+        value_template: "{{ 'online' if value == 'ready' else 'offline' }}",
+      }],
+      device_class: classes.deviceClass,
+      state_class: classes.stateClass,
+      unit_of_measurement: quantity.unit,
+      suggested_display_precision: precision,
+      entity_category: node === STATUS_NODE ? "diagnostic" : undefined,
+      qos: 1,
+      device: this.#deviceBlock(),
+      origin: { name: "smr", sw_version: version },
+    };
+    return {
+      topic: `${prefix}/sensor/${topicId(deviceId)}/${topicId(`${node}_${property}`)}/config`,
+      payload: JSON.stringify(config),
+    };
+  }
+}
+
+function key(quantity: Quantity): string {
+  return `${quantity.node}/${quantity.property}`;
+}

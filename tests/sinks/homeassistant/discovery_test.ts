@@ -1,0 +1,148 @@
+import { assertEquals, assertOk } from "../../assert.ts";
+import { ELECTRICITY } from "../../../src/meters/electricity.ts";
+import type { MeterInfo, Quantity, Reading, Value } from "../../../src/reading.ts";
+import {
+  displayPrecision,
+  HomeAssistantDiscovery,
+  sensorClasses,
+  topicId,
+} from "../../../src/sinks/homeassistant/discovery.ts";
+
+const E = ELECTRICITY;
+
+function quantity(node: string, unit: string | undefined, kind: Quantity["kind"]): Quantity {
+  return { node, property: "x", name: "X", datatype: "float", unit, kind };
+}
+
+Deno.test("ha discovery: classes follow kind and unit, only where Home Assistant accepts them", () => {
+  assertEquals(sensorClasses(E.importTotal), {
+    deviceClass: "energy",
+    stateClass: "total_increasing",
+  });
+  assertEquals(sensorClasses(E.powerImport), { deviceClass: "power", stateClass: "measurement" });
+  assertEquals(sensorClasses(E.l1.voltage), { deviceClass: "voltage", stateClass: "measurement" });
+  assertEquals(sensorClasses(E.l1.current), { deviceClass: "current", stateClass: "measurement" });
+  assertEquals(sensorClasses(E.timestamp), { deviceClass: "timestamp" });
+  assertEquals(sensorClasses(E.tariff), {});
+  assertEquals(sensorClasses(E.reactiveImportEnergy), { stateClass: "total_increasing" });
+  assertEquals(sensorClasses(E.reactiveImportPower), {
+    deviceClass: "reactive_power",
+    stateClass: "measurement",
+  });
+  assertEquals(sensorClasses(E.gasVolume), { deviceClass: "gas", stateClass: "total_increasing" });
+  assertEquals(sensorClasses(quantity("water", "m³", "counter")), {
+    deviceClass: "volume",
+    stateClass: "total_increasing",
+  });
+  assertEquals(sensorClasses(quantity("water", "m³/h", "gauge")), {
+    deviceClass: "volume_flow_rate",
+    stateClass: "measurement",
+  });
+  assertEquals(sensorClasses(quantity("water", "l/h", "gauge")), { stateClass: "measurement" });
+  assertEquals(sensorClasses(quantity("heat", "GJ", "counter")), {
+    deviceClass: "energy",
+    stateClass: "total_increasing",
+  });
+  assertEquals(sensorClasses(quantity("heat", "kW", "gauge")), {
+    deviceClass: "power",
+    stateClass: "measurement",
+  });
+  assertEquals(sensorClasses(quantity("temperature", "°C", "gauge")), {
+    deviceClass: "temperature",
+    stateClass: "measurement",
+  });
+  assertEquals(sensorClasses(quantity("temperature", "K", "gauge")), {
+    stateClass: "measurement",
+  });
+  assertEquals(sensorClasses(quantity("meter", "h", "counter")), {
+    deviceClass: "duration",
+    stateClass: "total_increasing",
+  });
+  assertEquals(sensorClasses(quantity("x", "kWh", "gauge")), { stateClass: "measurement" });
+});
+
+Deno.test("ha discovery: precision from the payload, topic ids from [a-zA-Z0-9_-]", () => {
+  assertEquals(displayPrecision("14159.934", "float"), 3);
+  assertEquals(displayPrecision("230", "float"), 0);
+  assertEquals(displayPrecision("2", "integer"), 0);
+  assertEquals(displayPrecision("2026-11-25T06:15:50+01:00", "datetime"), undefined);
+  assertEquals(topicId("l1_power-import"), "l1_power-import");
+  assertEquals(topicId("a.b/c+#"), "a_b_c__");
+});
+
+function value(q: Quantity, v: string): Value {
+  return { ...q, value: v };
+}
+
+function reading(values: Value[]): Reading {
+  return { meter: "t210", time: "2026-11-25T06:15:50+01:00", values };
+}
+
+function discovery(info: MeterInfo) {
+  return new HomeAssistantDiscovery({
+    prefix: "homeassistant",
+    baseTopic: "homie",
+    deviceId: "t210-electricity",
+    name: "Electricity meter",
+    info: () => info,
+    version: "1.2.3",
+  });
+}
+
+Deno.test("ha discovery: one retained config per Homie property, pointing at its value topic", () => {
+  const info: MeterInfo = { manufacturer: "Sagemcom", model: "T210-D-r" };
+  const d = discovery(info);
+  const status = d.all();
+  assertEquals(status.length, 8, "the status counters are there from the start");
+  assertOk(status.every((m) => JSON.parse(m.payload).entity_category === "diagnostic"));
+  const messages = d.reading(reading([
+    value(E.importTotal, "6545.766"),
+    value(E.powerImport, "286"),
+    value(E.l1.voltage, "231.4"),
+    value(E.timestamp, "2022-10-06T06:15:50+02:00"),
+    value(E.tariff, "2.5"),
+  ]));
+  assertEquals(messages.map((m) => m.topic), [
+    "homeassistant/sensor/t210-electricity/status_last-reading/config",
+    "homeassistant/sensor/t210-electricity/import_total/config",
+    "homeassistant/sensor/t210-electricity/power_import/config",
+    "homeassistant/sensor/t210-electricity/l1_voltage/config",
+    "homeassistant/sensor/t210-electricity/meter_timestamp/config",
+  ], "no config for a value the Homie device cannot publish (tariff 2.5)");
+  assertEquals(JSON.parse(messages[1].payload), {
+    name: "Import total",
+    unique_id: "smr_t210-electricity_import_total",
+    state_topic: "homie/t210-electricity/import/total",
+    availability: [{
+      topic: "homie/t210-electricity/$state",
+      value_template: "{{ 'online' if value == 'ready' else 'offline' }}",
+    }],
+    device_class: "energy",
+    state_class: "total_increasing",
+    unit_of_measurement: "kWh",
+    suggested_display_precision: 3,
+    qos: 1,
+    device: {
+      identifiers: ["smr_t210-electricity"],
+      name: "Electricity meter",
+      manufacturer: "Sagemcom",
+      model: "T210-D-r",
+    },
+    origin: { name: "smr", sw_version: "1.2.3" },
+  });
+  const timestamp = JSON.parse(messages[4].payload);
+  assertEquals([timestamp.device_class, timestamp.state_class], ["timestamp", undefined]);
+  assertEquals(d.reading(reading([value(E.importTotal, "6545.767")])), [], "known: no config");
+  assertEquals(d.all().length, 13);
+});
+
+Deno.test("ha discovery: a serial number learnt later republishes every config with it", () => {
+  const info: MeterInfo = { manufacturer: "Sagemcom", model: "T210-D-r" };
+  const d = discovery(info);
+  d.reading(reading([value(E.importTotal, "1.000")]));
+  info.serial = "123456";
+  const again = d.reading(reading([value(E.importTotal, "1.001")]));
+  assertEquals(again.length, 10);
+  for (const m of again) assertEquals(JSON.parse(m.payload).device.serial_number, "123456");
+  assertEquals(d.reading(reading([value(E.importTotal, "1.002")])), []);
+});
