@@ -1,0 +1,27 @@
+/** Shared inputs of the benches: the captured vectors beside the project. */
+
+const SHARED = new URL("../../shared/vectors/", import.meta.url);
+
+/** A vector file as bytes. */
+export function vectorBytes(path: string): Uint8Array<ArrayBuffer> {
+  return Deno.readFileSync(new URL(path, SHARED));
+}
+
+/** A vector file as text. */
+export function vectorText(path: string): string {
+  return Deno.readTextFileSync(new URL(path, SHARED));
+}
+
+/** Hex text (whitespace ignored) as bytes. */
+export function fromHex(text: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(text.replace(/\s+/g, "").match(/../g) ?? [], (h) => parseInt(h, 16));
+}
+
+/** The top-level DSMR vectors: name and bytes. */
+export function dsmrVectors(): { name: string; bytes: Uint8Array<ArrayBuffer> }[] {
+  return [...Deno.readDirSync(new URL("dsmr/", SHARED))]
+    .filter((e) => e.isFile && e.name.endsWith(".txt"))
+    .map((e) => e.name)
+    .sort()
+    .map((name) => ({ name: name.replace(/\.txt$/, ""), bytes: vectorBytes(`dsmr/${name}`) }));
+}
