@@ -162,7 +162,11 @@ class SocatPty implements Pty {
   async write(bytes: Uint8Array | string): Promise<void> {
     if (!this.#child) throw new Error("pty is stopped (unplugged): restart() it before writing");
     const data = typeof bytes === "string" ? encoder.encode(bytes) : bytes;
-    this.#writer ??= await Deno.open(this.peer, { write: true });
+    if (!this.#writer) {
+      const writer = await this.#openPeer({ write: true });
+      if (!writer) throw new Error("pty was stopped (unplugged) while opening it");
+      this.#writer = writer;
+    }
     for (let offset = 0; offset < data.length;) {
       offset += await this.#writer.write(data.subarray(offset));
     }
@@ -172,8 +176,11 @@ class SocatPty implements Pty {
     const until = options.until ?? ((received) => received.length > 0);
     const deadline = Date.now() + (options.timeoutMs ?? 5000);
     if (this.#child && !this.#reader) {
-      this.#reader = await Deno.open(this.peer, { read: true });
-      this.#pump = this.#readAll(this.#reader);
+      const reader = await this.#openPeer({ read: true });
+      if (reader) {
+        this.#reader = reader;
+        this.#pump = this.#readAll(reader);
+      }
     }
     while (!until(this.#received)) {
       const left = deadline - Date.now();
@@ -190,6 +197,24 @@ class SocatPty implements Pty {
     const received = this.#received;
     this.#received = new Uint8Array(0);
     return received;
+  }
+
+  /**
+   * Opens the peer end, or returns undefined when a stop() (unplug) began
+   * while the open was under way: socat removes the links as it goes.
+   */
+  async #openPeer(options: Deno.OpenOptions): Promise<Deno.FsFile | undefined> {
+    const child = this.#child;
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(this.peer, options);
+    } catch (error) {
+      if (this.#child === child) throw error;
+      return undefined;
+    }
+    if (this.#child === child) return file;
+    file.close();
+    return undefined;
   }
 
   async #readAll(reader: Deno.FsFile): Promise<void> {
