@@ -72,10 +72,13 @@ export class DummyMeter implements Meter {
     ];
     for (const phase of [e.l1, e.l2, e.l3]) {
       const voltage = 230 + (r() - 0.5) * 6;
-      const share = importPower / 3 * (0.8 + r() * 0.4);
+      const weight = (0.8 + r() * 0.4) / 3;
+      const importShare = importPower * weight;
+      const exportShare = exportPower * weight;
       values.push(value(phase.voltage, fixed(voltage, 1)));
-      values.push(value(phase.current, fixed(share / voltage, 2)));
-      values.push(value(phase.powerImport, fixed(share, 0)));
+      values.push(value(phase.current, fixed((importShare + exportShare) / voltage, 2)));
+      values.push(value(phase.powerImport, fixed(importShare, 0)));
+      values.push(value(phase.powerExport, fixed(exportShare, 0)));
     }
     return { meter: this.id, time, values };
   }

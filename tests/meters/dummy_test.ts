@@ -28,3 +28,26 @@ Deno.test("dummy meter: counters only grow, values are plausible and exact text"
     "power/export",
   ]);
 });
+
+Deno.test("dummy meter: phases carry the export at noon, current follows the power either way", () => {
+  const noon = new Date(2026, 5, 21, 12, 0, 0).getTime();
+  const meter = new DummyMeter({ id: "dummy", interval: 1, random: () => 0.5, now: () => noon });
+  const reading = meter.next(1);
+  const get = (key: string) =>
+    Number(reading.values.find((v) => `${v.node}/${v.property}` === key)!.value);
+  assertEquals(get("power/import"), 0);
+  const exported = get("power/export");
+  assertOk(exported > 1000, `export ${exported}`);
+  let phases = 0;
+  for (const n of [1, 2, 3]) {
+    const power = get(`l${n}/power-export`);
+    assertEquals(get(`l${n}/power-import`), 0);
+    const current = get(`l${n}/current`);
+    assertOk(
+      Math.abs(current * get(`l${n}/voltage`) - power) < 2,
+      `l${n}: ${current} A, ${power} W`,
+    );
+    phases += power;
+  }
+  assertOk(Math.abs(phases - exported) <= 2, `phases ${phases} W, total ${exported} W`);
+});
