@@ -18,7 +18,8 @@ import { startBroker } from "../tests/e2e/broker.ts";
 import { startPty } from "../tests/e2e/pty.ts";
 import { startSmr } from "../tests/e2e/smr.ts";
 import { waitFor } from "../tests/e2e/tools.ts";
-import { editTelegram, encryptT210, latin1Bytes, sharedText } from "../tests/e2e/p1_frames.ts";
+import { editTelegram, encryptT210, sharedText } from "../tests/e2e/p1_frames.ts";
+import { latin1 } from "../tests/bytes.ts";
 
 const { values: opts } = parseArgs({
   options: {
@@ -50,7 +51,7 @@ async function frame(): Promise<{ n: number; bytes: Uint8Array }> {
     PLAIN,
     (body) => body.replace("014159934*Wh", `${String(BASE_WH + n).padStart(9, "0")}*Wh`),
   );
-  return { n, bytes: await encryptT210(latin1Bytes(telegram), KEY, 0x10000 + n) };
+  return { n, bytes: await encryptT210(latin1(telegram), KEY, 0x10000 + n) };
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -14,19 +14,14 @@ import {
   encodeGetRegister,
   encodeRegisterResponse,
 } from "../src/meters/kamstrup/register_codec.ts";
-import type { Result } from "../src/result.ts";
 import { SerialPort } from "../src/serial/port.ts";
 import { KMP_SETTINGS } from "../src/serial/stty.ts";
 import { MC403_REGISTERS, startKamstrupSimulator } from "../tests/e2e/kamstrup_simulator.ts";
 import { startPty } from "../tests/e2e/pty.ts";
+import { unwrap } from "../tests/assert.ts";
 
 /** Bits per byte on a 1200 8N2 line: start bit, 8 data bits, 2 stop bits. */
 const BITS_PER_BYTE = 11;
-
-function unwrap<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value;
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];

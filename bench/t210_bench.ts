@@ -2,7 +2,8 @@
 import { decodeTelegram } from "../src/meters/dsmr/decode.ts";
 import { FrameDecrypter } from "../src/meters/t210/decrypt.ts";
 import { FrameFinder } from "../src/meters/t210/finder.ts";
-import { fromHex, vectorText } from "./vectors.ts";
+import { vectorText } from "./vectors.ts";
+import { fromHex } from "../tests/bytes.ts";
 
 interface Case {
   name: string;

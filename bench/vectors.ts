@@ -12,11 +12,6 @@ export function vectorText(path: string): string {
   return Deno.readTextFileSync(new URL(path, SHARED));
 }
 
-/** Hex text (whitespace ignored) as bytes. */
-export function fromHex(text: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(text.replace(/\s+/g, "").match(/../g) ?? [], (h) => parseInt(h, 16));
-}
-
 /** The top-level DSMR vectors: name and bytes. */
 export function dsmrVectors(): { name: string; bytes: Uint8Array<ArrayBuffer> }[] {
   return [...Deno.readDirSync(new URL("dsmr/", SHARED))]

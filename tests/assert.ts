@@ -25,3 +25,11 @@ export function assertThrows(fn: () => unknown, message?: string): void {
 export async function assertRejects(fn: () => Promise<unknown>, message?: string): Promise<void> {
   await assert.rejects(fn, message as string);
 }
+
+/** The value of an ok Result; throws naming the rejection otherwise. */
+export function unwrap<T>(
+  result: { ok: true; value: T } | { ok: false; error: { reason: string; message: string } },
+): T {
+  if (!result.ok) throw new Error(`rejected (${result.error.reason}): ${result.error.message}`);
+  return result.value;
+}

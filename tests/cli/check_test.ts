@@ -1,12 +1,13 @@
 import { assertEquals, assertMatch } from "../assert.ts";
 import { startBroker } from "../e2e/broker.ts";
-import { encryptT210, latin1Bytes, sharedText } from "../e2e/p1_frames.ts";
+import { encryptT210, sharedText } from "../e2e/p1_frames.ts";
 import { startPty } from "../e2e/pty.ts";
 import { runSmr } from "../e2e/smr.ts";
 import { freePort } from "../e2e/tools.ts";
+import { latin1 } from "../bytes.ts";
 
 const KEY = sharedText("t210/steiermark_shrdzm.key").trim();
-const PLAIN = latin1Bytes(sharedText("t210/steiermark_shrdzm.plain.txt"));
+const PLAIN = latin1(sharedText("t210/steiermark_shrdzm.plain.txt"));
 
 /** Plays a T210 frame every 200 ms until stopped. */
 function playFrames(pty: { write(bytes: Uint8Array): Promise<void> }) {

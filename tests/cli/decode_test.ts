@@ -1,7 +1,8 @@
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { captureBytes, decodeCapture } from "../../src/cli/decode.ts";
 import type { Config } from "../../src/config/schema.ts";
-import { fromHex, sharedBytes, sharedText } from "../e2e/p1_frames.ts";
+import { sharedBytes, sharedText } from "../e2e/p1_frames.ts";
+import { fromHex } from "../bytes.ts";
 
 function config(type: Config["meter"]["type"], meter: Partial<Config["meter"]> = {}): Config {
   return {

@@ -26,8 +26,9 @@ import {
   type RegisterReply,
 } from "../../src/meters/kamstrup/register_codec.ts";
 import { stuff, unstuff } from "../../src/meters/kamstrup/stuffing.ts";
-import type { Result } from "../../src/result.ts";
 import type { Pty } from "./pty.ts";
+import { unwrap } from "../assert.ts";
+import { concat } from "../bytes.ts";
 
 /**
  * Plausible MULTICAL 403 registers whose values need byte stuffing on the
@@ -110,21 +111,6 @@ export interface KamstrupSimulator {
 }
 
 const EMPTY = new Uint8Array(0);
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-function unwrap<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`simulator: ${result.error.message}`);
-  return result.value;
-}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,6 @@
 /** Building P1 test frames: DSMR telegrams with a correct CRC, and T210 frames encrypted like a meter. */
 import { crc16 } from "../../src/meters/dsmr/crc.ts";
+import { fromHex, latin1 } from "../bytes.ts";
 
 const SHARED = new URL("../../../shared/vectors/", import.meta.url);
 
@@ -13,21 +14,10 @@ export function sharedBytes(path: string): Uint8Array {
   return Deno.readFileSync(new URL(path, SHARED));
 }
 
-/** Hex text (whitespace ignored) as bytes. */
-export function fromHex(text: string): Uint8Array<ArrayBuffer> {
-  const clean = text.replace(/\s+/g, "");
-  return Uint8Array.from(clean.match(/../g) ?? [], (h) => parseInt(h, 16));
-}
-
-/** Latin-1 text as bytes, one byte per character. */
-export function latin1Bytes(text: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(text, (c) => c.charCodeAt(0));
-}
-
 /** A telegram with its CRC recomputed after `edit` changed its text. */
 export function editTelegram(telegram: string, edit: (body: string) => string): string {
   const body = edit(telegram.slice(0, telegram.lastIndexOf("!") + 1));
-  const crc = crc16(latin1Bytes(body)).toString(16).toUpperCase().padStart(4, "0");
+  const crc = crc16(latin1(body)).toString(16).toUpperCase().padStart(4, "0");
   return `${body}${crc}\r\n`;
 }
 

@@ -15,6 +15,8 @@
  * - socat keeps running when either end is closed and reopened.
  */
 import { requireTool } from "./tools.ts";
+import { concat } from "../bytes.ts";
+import { seededRandom } from "../random.ts";
 
 /** Options of {@link Pty.read}. */
 export interface PtyReadOptions {
@@ -48,13 +50,6 @@ export interface Pty {
 }
 
 const encoder = new TextEncoder();
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
-}
 
 async function removeIfPresent(path: string): Promise<void> {
   try {
@@ -248,18 +243,6 @@ export async function startPty(): Promise<Pty> {
     throw error;
   }
   return pty;
-}
-
-/** A seeded pseudo-random generator of numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Options of {@link writeInChunks}. */

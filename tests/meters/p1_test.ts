@@ -7,16 +7,17 @@ import { startBroker } from "../e2e/broker.ts";
 import { capture, retainedSnapshot } from "../e2e/capture.ts";
 import { startPty, writeInChunks } from "../e2e/pty.ts";
 import { startSmr } from "../e2e/smr.ts";
-import { editTelegram, encryptT210, latin1Bytes, sharedText } from "../e2e/p1_frames.ts";
+import { editTelegram, encryptT210, sharedText } from "../e2e/p1_frames.ts";
 import { checkStartup } from "../sinks/homie/conformance.ts";
+import { latin1 } from "../bytes.ts";
 
 const KEY = sharedText("t210/steiermark_shrdzm.key").trim();
 const PLAIN = sharedText("t210/steiermark_shrdzm.plain.txt");
-const NOISE = latin1Bytes("\x00\xff\xdb\x08garbage\r\n\xdb");
+const NOISE = latin1("\x00\xff\xdb\x08garbage\r\n\xdb");
 
 /** The Steiermark telegram with a later meter time and more imported energy. */
 function later(seconds: number): Uint8Array<ArrayBuffer> {
-  return latin1Bytes(editTelegram(PLAIN, (body) =>
+  return latin1(editTelegram(PLAIN, (body) =>
     body
       .replace("210929114730S", `2109291148${String(seconds).padStart(2, "0")}S`)
       .replace("014159934*Wh", `0141599${String(34 + seconds).padStart(2, "0")}*Wh`)));
@@ -45,7 +46,7 @@ Deno.test("t210: encrypted frames in random chunks with noise arrive as exact Ho
       await pty.write(NOISE);
       await writeInChunks(pty, await encryptT210(telegram, KEY, counter++), { seed, maxChunk: 97 });
     };
-    await play(latin1Bytes(PLAIN), 1);
+    await play(latin1(PLAIN), 1);
     await cap.waitFor(`${BASE}/$state`, "ready");
     const tree = checkStartup(cap.messages, BASE);
     assertEquals(tree.get("import/total"), "14159.934");
@@ -78,7 +79,7 @@ Deno.test("t210: unplug and replug of the serial device is survived without a re
   const cap = await capture(broker.url, "homie/#");
   const smr = startSmr({ args: ["--env", "t210"], env: t210Env(pty.device, broker.url) });
   try {
-    await pty.write(await encryptT210(latin1Bytes(PLAIN), KEY, 1));
+    await pty.write(await encryptT210(latin1(PLAIN), KEY, 1));
     await cap.waitFor(`${BASE}/$state`, "ready");
     await pty.stop();
     await smr.waitForLog(`${pty.device} is gone`);
@@ -109,7 +110,7 @@ Deno.test("t210: a wrong key gives alert, one clear log line and no value", asyn
   try {
     await smr.waitForLog("connected to");
     for (let i = 0; i < 5; i++) {
-      await pty.write(await encryptT210(latin1Bytes(PLAIN), KEY, 100 + i));
+      await pty.write(await encryptT210(latin1(PLAIN), KEY, 100 + i));
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     await cap.waitFor(`${BASE}/$state`, "alert", 10_000);
@@ -142,9 +143,9 @@ Deno.test("dsmr: plain telegrams through the pty decode to Homie values, bad CRC
   const base = "homie/p1-electricity";
   try {
     await smr.waitForLog("connected to");
-    const corrupted = latin1Bytes(v5.replace("1-0:1.8.1(", "1-0:1.8.1(9"));
+    const corrupted = latin1(v5.replace("1-0:1.8.1(", "1-0:1.8.1(9"));
     await writeInChunks(pty, corrupted, { seed: 3, maxChunk: 50 });
-    await writeInChunks(pty, latin1Bytes(v5), { seed: 4, maxChunk: 50 });
+    await writeInChunks(pty, latin1(v5), { seed: 4, maxChunk: 50 });
     await cap.waitFor(`${base}/$state`, "ready");
     const tree = checkStartup(cap.messages, base);
     const json = JSON.parse(sharedText("dsmr/v5_nl_iskra-mt382-1000_dp.json"));

@@ -11,25 +11,14 @@ import type { Value } from "../../../src/reading.ts";
 import { type DecodeOptions, decodeTelegram } from "../../../src/meters/dsmr/decode.ts";
 import { TelegramFramer } from "../../../src/meters/dsmr/framer.ts";
 import { readVectors } from "./vectors.ts";
+import { seededRandom } from "../../random.ts";
 
 const SEED = 0x5eed_d5a1;
 const RANDOM_CASES = 100_000;
 const MUTATION_CASES = 150_000;
 const STREAM_CASES = 50_000;
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = prng(SEED);
+const random = seededRandom(SEED);
 const int = (n: number) => Math.floor(random() * n);
 
 /** Bytes that matter to the grammar, drawn more often than the rest. */

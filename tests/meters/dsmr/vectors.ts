@@ -48,21 +48,3 @@ export function readVectors(subdir = ""): Vector[] {
       return { name, bytes: Deno.readFileSync(new URL(name, VECTOR_DIR)), json };
     });
 }
-
-/** Encodes text as latin-1 bytes (every code point below 256 is one byte). */
-export function bytesOf(text: string): Uint8Array {
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}
-
-/** Concatenates byte arrays. */
-export function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}

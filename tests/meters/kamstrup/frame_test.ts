@@ -1,4 +1,4 @@
-import { assertEquals, assertMatch, assertOk } from "../../assert.ts";
+import { assertEquals, assertMatch, assertOk, unwrap } from "../../assert.ts";
 import {
   COMMAND,
   destinationOf,
@@ -13,7 +13,7 @@ import {
   START_RESPONSE,
   unstuffFrame,
 } from "../../../src/meters/kamstrup/frame.ts";
-import { concat, fromHex, toHex, unwrap } from "./vectors.ts";
+import { concat, fromHex, toHex } from "../../bytes.ts";
 
 const REQUEST = fromHex("803f1001003cb25f0d");
 const REPLY = fromHex("403f10003c0304430000d6de03220d");

@@ -5,7 +5,7 @@
  * finds a CRC-valid frame where the decoders look. Valid random replies must
  * round-trip exactly.
  */
-import { assertEquals, assertOk } from "../../assert.ts";
+import { assertEquals, assertOk, unwrap } from "../../assert.ts";
 import { compare } from "../../../src/decimal.ts";
 import { encodeFrame, findReply, parseFrame } from "../../../src/meters/kamstrup/frame.ts";
 import { unstuff } from "../../../src/meters/kamstrup/stuffing.ts";
@@ -24,19 +24,11 @@ import {
 } from "../../../src/meters/kamstrup/identity_codec.ts";
 import { decimalText } from "../../../src/meters/kamstrup/number.ts";
 import { toValues } from "../../../src/meters/kamstrup/values.ts";
-import { concat, fromHex, loadJson, toHex, unwrap } from "./vectors.ts";
+import { loadJson } from "./vectors.ts";
+import { concat, fromHex, toHex } from "../../bytes.ts";
+import { seededRandom } from "../../random.ts";
 
-/** mulberry32: a small seeded PRNG, deterministic across runs. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = prng(0x4b4d50);
+const random = seededRandom(0x4b4d50);
 const int = (n: number) => Math.floor(random() * n);
 const SPECIAL = [0x06, 0x0d, 0x1b, 0x40, 0x80, 0x3f, 0x10, 0x00, 0xff];
 const byte = () => (random() < 0.3 ? SPECIAL[int(SPECIAL.length)] : int(256));

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../assert.ts";
+import { assertEquals, unwrap } from "../../assert.ts";
 import {
   decodeSerialResponse,
   decodeTypeResponse,
@@ -8,7 +8,7 @@ import {
   encodeTypeResponse,
 } from "../../../src/meters/kamstrup/identity_codec.ts";
 import { encodeFrame, START_RESPONSE } from "../../../src/meters/kamstrup/frame.ts";
-import { concat, fromHex, toHex, unwrap } from "./vectors.ts";
+import { concat, fromHex, toHex } from "../../bytes.ts";
 
 function reason(result: { ok: boolean; error?: { reason: string } }): string | undefined {
   return result.ok ? undefined : result.error!.reason;

@@ -1,5 +1,5 @@
 /** The Kamstrup poller against a scripted port: no pty, no clock, no waiting. */
-import { assertEquals, assertMatch, assertOk, assertThrows } from "../../assert.ts";
+import { assertEquals, assertMatch, assertOk, assertThrows, unwrap } from "../../assert.ts";
 import type { Logger } from "../../../src/log.ts";
 import { COMMAND, parseFrame } from "../../../src/meters/kamstrup/frame.ts";
 import { encodeSerialResponse } from "../../../src/meters/kamstrup/identity_codec.ts";
@@ -14,23 +14,12 @@ import {
   type RegisterReply,
 } from "../../../src/meters/kamstrup/register_codec.ts";
 import type { Reading } from "../../../src/reading.ts";
-import { withBadCrc } from "../../e2e/kamstrup_simulator.ts";
-import { concat, unwrap } from "./vectors.ts";
+import { MC403_REGISTERS, withBadCrc } from "../../e2e/kamstrup_simulator.ts";
+import { concat } from "../../bytes.ts";
 
 const DEFAULTS = [60, 63, 68, 74, 80, 86, 87, 89, 99, 1004];
 
-const VALUES: RegisterReply[] = [
-  { id: 60, unit: 3, value: "396.672" },
-  { id: 63, unit: 3, value: "0", exponent: -3 },
-  { id: 68, unit: 40, value: "2691.20" },
-  { id: 74, unit: 41, value: "128" },
-  { id: 80, unit: 21, value: "6.4" },
-  { id: 86, unit: 37, value: "67.25" },
-  { id: 87, unit: 37, value: "26.91" },
-  { id: 89, unit: 38, value: "40.34" },
-  { id: 99, unit: 0, value: "13" },
-  { id: 1004, unit: 46, value: "6886" },
-];
+const VALUES: readonly RegisterReply[] = MC403_REGISTERS.filter((r) => DEFAULTS.includes(r.id));
 
 /** What the scripted meter does with one request: a reply, silence, or raw bytes. */
 type Script = (request: Uint8Array, ids: number[], index: number) => Uint8Array | undefined;

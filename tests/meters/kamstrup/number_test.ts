@@ -1,4 +1,4 @@
-import { assertEquals, assertOk } from "../../assert.ts";
+import { assertEquals, assertOk, unwrap } from "../../assert.ts";
 import { compare, normalize, shift } from "../../../src/decimal.ts";
 import {
   decimalText,
@@ -8,7 +8,7 @@ import {
   sigexpExponent,
   writeNumber,
 } from "../../../src/meters/kamstrup/number.ts";
-import { fromHex, toHex, unwrap } from "./vectors.ts";
+import { fromHex, toHex } from "../../bytes.ts";
 
 /** `shift`'s text with trailing fraction zeros dropped: the canonical form. */
 function canonical(negative: boolean, digits: string, exponent: number): string {

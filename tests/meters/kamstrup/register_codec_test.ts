@@ -1,4 +1,4 @@
-import { assertEquals, assertMatch, assertOk } from "../../assert.ts";
+import { assertEquals, assertMatch, assertOk, unwrap } from "../../assert.ts";
 import {
   decodeGetRegisterRequest,
   decodeRegisterBlocks,
@@ -9,7 +9,7 @@ import {
   type RegisterReply,
 } from "../../../src/meters/kamstrup/register_codec.ts";
 import { encodeFrame, START_RESPONSE } from "../../../src/meters/kamstrup/frame.ts";
-import { concat, fromHex, toHex, unwrap } from "./vectors.ts";
+import { concat, fromHex, toHex } from "../../bytes.ts";
 
 function reason(result: { ok: boolean; error?: { reason: string } }): string | undefined {
   return result.ok ? undefined : result.error!.reason;

@@ -1,4 +1,4 @@
-import { assertEquals, assertOk } from "../../assert.ts";
+import { assertEquals, assertOk, unwrap } from "../../assert.ts";
 import {
   ESCAPE,
   isReserved,
@@ -6,7 +6,7 @@ import {
   unstuff,
   unstuffInto,
 } from "../../../src/meters/kamstrup/stuffing.ts";
-import { fromHex, toHex, unwrap } from "./vectors.ts";
+import { fromHex, toHex } from "../../bytes.ts";
 
 Deno.test("exactly 06 0D 1B 40 80 are reserved", () => {
   const reserved = [];

@@ -1,10 +1,10 @@
-import { assertEquals } from "../../assert.ts";
+import { assertEquals, unwrap } from "../../assert.ts";
 import {
   decodeRegisterResponse,
   encodeRegisterResponse,
 } from "../../../src/meters/kamstrup/register_codec.ts";
 import { toValues } from "../../../src/meters/kamstrup/values.ts";
-import { fromHex, unwrap } from "./vectors.ts";
+import { fromHex } from "../../bytes.ts";
 
 Deno.test("a real MULTICAL 403 reply becomes values with units from the unit bytes", () => {
   const reply = fromHex(

@@ -3,7 +3,7 @@
  * helper cases, stuffing cases, value formats, app-layer register blocks and
  * wire frames (requests, replies, exchanges).
  */
-import { assertEquals, assertOk } from "../../assert.ts";
+import { assertEquals, assertOk, unwrap } from "../../assert.ts";
 import { crc16 } from "../../../src/meters/kamstrup/crc.ts";
 import { stuff, unstuff } from "../../../src/meters/kamstrup/stuffing.ts";
 import { findReply, parseFrame, START_REQUEST } from "../../../src/meters/kamstrup/frame.ts";
@@ -22,7 +22,8 @@ import {
   encodeSerialResponse,
 } from "../../../src/meters/kamstrup/identity_codec.ts";
 import { unitOf } from "../../../src/meters/kamstrup/units.ts";
-import { concat, fromHex, loadJson, toHex, unwrap } from "./vectors.ts";
+import { loadJson } from "./vectors.ts";
+import { concat, fromHex, toHex } from "../../bytes.ts";
 
 interface DecodedRegister {
   id: number;

@@ -1,7 +1,8 @@
 import { assertEquals, assertMatch, assertOk } from "../../assert.ts";
 import { FrameDecrypter, looksLikeTelegram } from "../../../src/meters/t210/decrypt.ts";
 import { type GloFrame, parseFrame } from "../../../src/meters/t210/frame.ts";
-import { hex, KEYED, keyed, toHex } from "./vectors.ts";
+import { KEYED, keyed } from "./vectors.ts";
+import { fromHex, toHex } from "../../bytes.ts";
 
 function frameOf(bytes: Uint8Array): GloFrame {
   const frame = parseFrame(bytes);
@@ -56,7 +57,7 @@ Deno.test("a frame sealed without AAD fails the tag check but decrypts without i
 
 Deno.test("a wrong key without the tag check is a decryption rejection naming meter.key", async () => {
   const vector = keyed("steiermark_shrdzm");
-  const wrong = hex("00112233445566778899aabbccddeeff");
+  const wrong = fromHex("00112233445566778899aabbccddeeff");
   const result = await new FrameDecrypter({ meterId: "t210", key: wrong }).decrypt(
     frameOf(vector.frame),
   );
@@ -94,7 +95,7 @@ Deno.test("with the tag check, wrong or swapped keys are tag rejections that say
   assertEquals(swapped.error.reason, "tag");
   assertMatch(swapped.error.message, /^authentication tag mismatch for meter lux: check lux\.key/);
   assertMatch(swapped.error.message, /swapped/);
-  const wrongAuth = await attempt(vector.key, hex("000102030405060708090a0b0c0d0e0f"));
+  const wrongAuth = await attempt(vector.key, fromHex("000102030405060708090a0b0c0d0e0f"));
   assertOk(!wrongAuth.ok);
   assertEquals(wrongAuth.error.reason, "tag");
   assertMatch(wrongAuth.error.message, /the encryption key decrypts, so check lux\.auth_key/);
@@ -178,6 +179,6 @@ Deno.test("looksLikeTelegram wants '/' and four printable characters", () => {
   assertOk(looksLikeTelegram(ascii("/Lux5")));
   assertOk(!looksLikeTelegram(ascii("/EST")));
   assertOk(!looksLikeTelegram(ascii("EST5\\253")));
-  assertOk(!looksLikeTelegram(hex("2f 45 53 00 35")));
-  assertOk(!looksLikeTelegram(hex("2f 45 53 54 ff")));
+  assertOk(!looksLikeTelegram(fromHex("2f 45 53 00 35")));
+  assertOk(!looksLikeTelegram(fromHex("2f 45 53 54 ff")));
 });

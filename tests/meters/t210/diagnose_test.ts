@@ -1,9 +1,10 @@
 import { assertEquals, assertOk } from "../../assert.ts";
 import { diagnoseKeys } from "../../../src/meters/t210/diagnose.ts";
 import { parseFrame } from "../../../src/meters/t210/frame.ts";
-import { hex, keyed } from "./vectors.ts";
+import { keyed } from "./vectors.ts";
+import { fromHex } from "../../bytes.ts";
 
-const other = hex("f0e1d2c3b4a5968778695a4b3c2d1e0f");
+const other = fromHex("f0e1d2c3b4a5968778695a4b3c2d1e0f");
 
 Deno.test("diagnoseKeys tells right, swapped and wrong keys apart", async () => {
   const vector = keyed("lux_nexxtlab");

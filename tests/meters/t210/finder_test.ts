@@ -1,7 +1,9 @@
 import { assertEquals, assertOk } from "../../assert.ts";
 import { type FoundFrame, FrameFinder } from "../../../src/meters/t210/finder.ts";
 import { systemTitleHex } from "../../../src/meters/t210/frame.ts";
-import { concat, hex, KEYED, keyed, NOKEY, prng, readT210Hex, toHex } from "./vectors.ts";
+import { KEYED, keyed, NOKEY, readT210Hex } from "./vectors.ts";
+import { concat, fromHex, toHex } from "../../bytes.ts";
+import { seededRandom } from "../../random.ts";
 
 /**
  * Pushes `stream` in chunks of `size` and settles each candidate with
@@ -93,9 +95,9 @@ Deno.test("candidates come back until settled; settling a stale candidate does n
 });
 
 Deno.test("a bogus length prefix in noise does not hold back the real frames after it", () => {
-  const bogus = hex("db 08 5341473500000001 82 0f 00 30 00000001");
+  const bogus = fromHex("db 08 5341473500000001 82 0f 00 30 00000001");
   const real = keyed("steiermark_shrdzm").frame;
-  const stream = concat(bogus, real, hex("0d0a"), real);
+  const stream = concat(bogus, real, fromHex("0d0a"), real);
   for (const size of [1, 64, 511]) {
     const offered = run(stream, (f) => equalBytes(f.bytes, real), size);
     assertEquals(offered, [
@@ -107,7 +109,7 @@ Deno.test("a bogus length prefix in noise does not hold back the real frames aft
 
 Deno.test("a complete header inside an incomplete frame goes first; the outer frame still follows", () => {
   const real = keyed("lux_nexxtlab").frame.slice();
-  real.set(hex("db 08 5341473500000002 14 30 00000009"), 100);
+  real.set(fromHex("db 08 5341473500000002 14 30 00000009"), 100);
   const finder = new FrameFinder();
   finder.push(real.subarray(0, 200));
   const inner = finder.next();
@@ -125,7 +127,7 @@ Deno.test("a complete header inside an incomplete frame goes first; the outer fr
 
 Deno.test("headers inside an accepted frame are dropped with it", () => {
   const real = keyed("lux_nexxtlab").frame.slice();
-  real.set(hex("db 08 5341473500000002 14 30 00000009"), 100);
+  real.set(fromHex("db 08 5341473500000002 14 30 00000009"), 100);
   const offered = run(concat(real, real), (f) => f.bytes.length === 647);
   assertEquals(offered, [
     { offset: 0, length: 647, accepted: true },
@@ -140,7 +142,7 @@ Deno.test("lengths above maxBodyLength are not headers", () => {
 });
 
 Deno.test("the buffer stays bounded on noise, on headers never settled and on one huge chunk", () => {
-  const random = prng(7);
+  const random = seededRandom(7);
   const noise = new Uint8Array(1 << 20);
   for (let i = 0; i < noise.length; i++) noise[i] = random() < 0.05 ? 0xdb : random() * 256;
   const finder = new FrameFinder({ maxBodyLength: 2048, maxBuffered: 8192 });
@@ -180,7 +182,7 @@ Deno.test("maxBuffered is at least two of the largest frames", () => {
 
 Deno.test("discarded counts noise and rejected frames, not accepted ones", () => {
   const real = keyed("steiermark_shrdzm").frame;
-  const stream = concat(hex("00 11 22 33"), real, hex("44 55"), real);
+  const stream = concat(fromHex("00 11 22 33"), real, fromHex("44 55"), real);
   const finder = new FrameFinder();
   assertEquals(run(stream, () => true, 5, finder).length, 2);
   assertEquals(finder.discarded, 6);

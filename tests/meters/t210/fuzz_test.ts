@@ -7,7 +7,9 @@ import { assertEquals, assertOk } from "../../assert.ts";
 import { FrameDecrypter } from "../../../src/meters/t210/decrypt.ts";
 import { type FoundFrame, FrameFinder } from "../../../src/meters/t210/finder.ts";
 import { parseFrame } from "../../../src/meters/t210/frame.ts";
-import { concat, KEYED, NOKEY, prng, readT210Hex } from "./vectors.ts";
+import { KEYED, NOKEY, readT210Hex } from "./vectors.ts";
+import { concat } from "../../bytes.ts";
+import { seededRandom } from "../../random.ts";
 
 const FRAMES = [...KEYED.map((v) => v.frame), ...NOKEY.map((v) => readT210Hex(`${v.name}.hex`))];
 
@@ -15,7 +17,7 @@ const FRAMES = [...KEYED.map((v) => v.frame), ...NOKEY.map((v) => readT210Hex(`$
 const HEADER_BYTES = [0xdb, 0x08, 0x30, 0x82, 0x81, 0x80, 0x01, 0x12, 0x20, 0xf2, 0x00, 0xff];
 
 function fuzzer(seed: number) {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const int = (n: number) => Math.floor(random() * n);
   const byte = () => random() < 0.3 ? HEADER_BYTES[int(HEADER_BYTES.length)] : int(256);
   /** Random bytes, sometimes with a plausible header (short or long body) inside. */

@@ -1,6 +1,6 @@
 import { assertEquals, assertOk } from "../../assert.ts";
 import { parseKey } from "../../../src/meters/t210/keys.ts";
-import { toHex } from "./vectors.ts";
+import { toHex } from "../../bytes.ts";
 
 Deno.test("parseKey takes 32 hex characters in either case, surrounding whitespace ignored", () => {
   const upper = parseKey("A89AE6C225E45130298B3CC3F4D23463", "meter.key");

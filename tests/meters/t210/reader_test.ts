@@ -2,16 +2,9 @@ import { assertEquals, assertOk } from "../../assert.ts";
 import { FrameDecrypter } from "../../../src/meters/t210/decrypt.ts";
 import { T210Reader } from "../../../src/meters/t210/reader.ts";
 import { ok, type Result } from "../../../src/result.ts";
-import {
-  checkTelegramCrc,
-  concat,
-  hex,
-  keyed,
-  type KeyedVector,
-  prng,
-  readT210Hex,
-  toHex,
-} from "./vectors.ts";
+import { checkTelegramCrc, keyed, type KeyedVector, readT210Hex } from "./vectors.ts";
+import { concat, fromHex, toHex } from "../../bytes.ts";
+import { seededRandom } from "../../random.ts";
 
 function reader(vector: KeyedVector, withTag: boolean): T210Reader<Uint8Array> {
   const decrypter = new FrameDecrypter({
@@ -39,7 +32,7 @@ async function feed<T>(
 Deno.test("stream_resync_steiermark yields exactly one telegram, byte-identical to the plaintext", async () => {
   const vector = keyed("steiermark_shrdzm");
   const stream = readT210Hex("stream_resync_steiermark.hex");
-  const random = prng(1);
+  const random = seededRandom(1);
   const chunkings: (() => number)[] = [
     () => stream.length,
     () => 1,
@@ -69,10 +62,10 @@ Deno.test("the cut-off frame of stream_resync passes the '/' test: only the CRC 
 Deno.test("GCM frames in noise are all found, with and without the tag check", async () => {
   for (const name of ["lux_nexxtlab", "synthetic_dlmscosem_t210"]) {
     const vector = keyed(name);
-    const noise = hex("db 08 00 db db 08 53 41 47 ff 0d 0a");
+    const noise = fromHex("db 08 00 db db 08 53 41 47 ff 0d 0a");
     const stream = concat(noise, vector.frame, vector.frame.subarray(0, 300), vector.frame, noise);
     for (const withTag of [true, false]) {
-      const random = prng(2);
+      const random = seededRandom(2);
       const results = await feed(
         reader(vector, withTag),
         stream,
@@ -130,7 +123,7 @@ Deno.test("concurrent pushes are run in order; a throwing check is a rejection",
 
 Deno.test("one large read holding many frames yields them all", async () => {
   const vector = keyed("lux_nexxtlab");
-  const frames = Array.from({ length: 40 }, () => concat(vector.frame, hex("00 db 08")));
+  const frames = Array.from({ length: 40 }, () => concat(vector.frame, fromHex("00 db 08")));
   const results = await reader(vector, true).push(concat(...frames));
   assertEquals(results.length, 40);
   assertOk(results.every((r) => r.ok));

@@ -1,21 +1,9 @@
 /** Test vectors of shared/vectors (read by path), and small helpers for the T210 tests. */
 import { ok, reject, type Result } from "../../../src/result.ts";
 import type { Bytes } from "../../../src/meters/t210/frame.ts";
+import { fromHex } from "../../bytes.ts";
 
 const SHARED = new URL("../../../../shared/vectors/", import.meta.url);
-
-/** Decodes hex text, whitespace ignored. */
-export function hex(text: string): Bytes {
-  const clean = text.replace(/\s+/g, "");
-  const bytes = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
-  return bytes;
-}
-
-/** Encodes bytes as lowercase hex. */
-export function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Reads a file of shared/vectors as bytes. */
 export function readVector(path: string): Bytes {
@@ -24,7 +12,7 @@ export function readVector(path: string): Bytes {
 
 /** Reads a hex file of shared/vectors/t210. */
 export function readT210Hex(name: string): Bytes {
-  return hex(Deno.readTextFileSync(new URL(`t210/${name}`, SHARED)));
+  return fromHex(Deno.readTextFileSync(new URL(`t210/${name}`, SHARED)));
 }
 
 /** A frame with its keys and the exact plaintext it must decrypt to. */
@@ -62,8 +50,8 @@ function readLuxBin(variant: "aad" | "noaad"): KeyedVector {
   return {
     name,
     frame: readVector(`dsmr/encrypted/${name}.bin`),
-    key: hex(meta.aes_128_gcm.key_hex),
-    authKey: aad ? hex(aad).slice(1) : undefined,
+    key: fromHex(meta.aes_128_gcm.key_hex),
+    authKey: aad ? fromHex(aad).slice(1) : undefined,
     plain: luxSpecPlain(),
   };
 }
@@ -115,27 +103,4 @@ export function checkTelegramCrc(telegram: Uint8Array): Result<Uint8Array> {
     return reject("crc", "telegram CRC mismatch");
   }
   return ok(telegram);
-}
-
-/** A seeded PRNG (mulberry32): deterministic floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Concatenates byte arrays. */
-export function concat(...parts: Uint8Array[]): Bytes {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
