@@ -82,7 +82,7 @@ Deno.test("kamstrup: registers arrive as exact Homie values in the meter's units
       ["temperature/return", "26.91", "°C", "float"],
       ["temperature/difference", "40.34", "K", "float"],
       ["meter/info", "13", undefined, "integer"],
-      ["meter/hours", "6886", "h", "float"],
+      ["meter/hours", "6886", "h", "integer"],
       ["registers/ta2", "12.345", "MWh", "float"],
       ["registers/max-power-year", "13.6", "kW", "float"],
     ];

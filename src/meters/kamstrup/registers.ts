@@ -51,7 +51,7 @@ export const HEAT_LAYOUT: readonly RegisterRow[] = [
   row(86, "temperature", "forward", "Forward temperature T1", "gauge"),
   row(87, "temperature", "return", "Return temperature T2", "gauge"),
   row(89, "temperature", "difference", "Temperature difference T1-T2", "gauge"),
-  row(1004, "meter", "hours", "Operating hours", "counter"),
+  row(1004, "meter", "hours", "Operating hours", "counter", "integer"),
   row(99, "meter", "info", "Info code", "info", "integer"),
 ];
 
@@ -116,7 +116,7 @@ export const OTHER_REGISTERS: readonly RegisterRow[] = [
   other(157, "top-module-id", "ID number top module", "info", "integer"),
   other(158, "base-module-id", "ID number base module", "info", "integer"),
   other(168, "config-number-ffggmn", "Config no. FFGGMN", "info", "integer"),
-  other(175, "error-hours", "Error hour counter", "counter"),
+  other(175, "error-hours", "Error hour counter", "counter", "integer"),
   other(229, "t1-average-integration", "T1 average over last auto-integration", "gauge"),
   other(230, "t2-average-integration", "T2 average over last auto-integration", "gauge"),
   other(234, "pulse-value-a", "l/imp value input A", "info"),

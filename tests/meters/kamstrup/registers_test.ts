@@ -26,7 +26,7 @@ Deno.test("the heat-meter layout", () => {
     [86, "temperature/forward", "gauge", "float"],
     [87, "temperature/return", "gauge", "float"],
     [89, "temperature/difference", "gauge", "float"],
-    [1004, "meter/hours", "counter", "float"],
+    [1004, "meter/hours", "counter", "integer"],
     [99, "meter/info", "info", "integer"],
   ]);
 });

@@ -77,7 +77,7 @@ Deno.test("floats keep the meter's resolution; the unit follows the meter's conf
     ["water/volume", "1917.60", "m³", "float"],
     ["heat/power", "0.0", "kW", "float"],
     ["temperature/return", "-1.50", "°C", "float"],
-    ["meter/hours", "7126", "h", "float"],
+    ["meter/hours", "7126", "h", "integer"],
     ["meter/info", "0", undefined, "integer"],
     ["registers/max-flow-date-year", "220112", "yy:mm:dd", "integer"],
     ["registers/register-4321", "0.125", "m³/h", "float"],
