@@ -17,11 +17,14 @@ export class Tally {
 
   constructor(readonly stats: MeterStats, private readonly log: Logger) {}
 
-  /** A decoded frame or reply, at `time` (ISO 8601). */
-  decoded(time: string): void {
+  /**
+   * A decoded frame or reply; `time` (ISO 8601) when it made a reading, which
+   * a reply that only tells the serial number does not.
+   */
+  decoded(time?: string): void {
     this.stats.received++;
     this.stats.decoded++;
-    this.stats.lastReading = time;
+    if (time !== undefined) this.stats.lastReading = time;
     if (this.#streak > 0) {
       this.log.info(`decoding again after ${this.#streak} rejected`);
     }

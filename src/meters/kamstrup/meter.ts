@@ -174,6 +174,7 @@ export class KamstrupMeter implements Meter {
     const order = this.#wanted;
     this.#drop(missing);
     if (registers.size === 0) return undefined;
+    this.stats.lastReading = time;
     const values = toValues(
       order.filter((id) => registers.has(id)).map((id) => registers.get(id)!),
       { onWarning: (message) => this.#warnOnce(message) },
@@ -191,7 +192,7 @@ export class KamstrupMeter implements Meter {
     decode: (reply: Uint8Array) => Result<T>,
     signal: AbortSignal,
   ): Promise<Exchange<T> | undefined> {
-    const { port, now = Date.now } = this.#options;
+    const { port } = this.#options;
     let silent = true;
     for (let attempt = 1; attempt <= this.#attempts; attempt++) {
       const bytes = await port.request(request, isComplete, this.#timeoutMs, signal);
@@ -209,7 +210,7 @@ export class KamstrupMeter implements Meter {
         this.#tally.rejected({ reason, message: `${what}: ${message} (${tries})` });
         continue;
       }
-      this.#tally.decoded(isoLocal(new Date(now())));
+      this.#tally.decoded();
       return result;
     }
     return { ok: false, silent };

@@ -195,6 +195,20 @@ Deno.test("a silent meter gives no reading, counts timeouts, and is read once it
   assertOk(lines.some((l) => l.message === "decoding again after 12 rejected"));
 });
 
+Deno.test("a serial number without register values is counted but is no reading", async () => {
+  const answers = meterAnswers();
+  const { meter, signal } = setup((request, ids, n) =>
+    ids.length > 0 ? undefined : answers(request, ids, n)
+  );
+  assertEquals(await meter.poll(signal), undefined);
+  assertEquals(meter.info.serial, "71234567");
+  assertEquals(meter.stats.decoded, 1);
+  assertEquals(meter.stats.lastReading, undefined);
+  const { meter: answering, signal: again } = setup(answers);
+  const reading = await answering.poll(again);
+  assertEquals(answering.stats.lastReading, reading?.time);
+});
+
 Deno.test("an echo without a reply is a timeout that says the head works", async () => {
   const { meter, signal, lines } = setup((request) => request);
   assertEquals(await meter.poll(signal), undefined);
