@@ -5,7 +5,12 @@
  */
 import mqtt from "mqtt";
 import type { Logger } from "../log.ts";
-import type { Message } from "./homie/device.ts";
+
+/** One publish: retained, QoS 1. An empty payload deletes a retained topic. */
+export interface Message {
+  topic: string;
+  payload: string;
+}
 
 /** Options of {@link connectWithBackoff}. */
 export interface ConnectionOptions {

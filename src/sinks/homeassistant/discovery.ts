@@ -4,7 +4,7 @@
  * value topic, so no value is published twice (homie-4.md L).
  */
 import type { MeterInfo, Quantity, Reading } from "../../reading.ts";
-import type { Message } from "../homie/device.ts";
+import type { Message } from "../mqtt_connection.ts";
 import { formatPayload } from "../homie/payload.ts";
 import { LAST_READING, STATUS_COUNTERS, STATUS_NODE } from "../homie/status.ts";
 

@@ -7,8 +7,12 @@ import type mqtt from "mqtt";
 import type { Logger } from "../../log.ts";
 import type { Sink } from "../../pipeline.ts";
 import type { Reading } from "../../reading.ts";
-import { closeConnection, connectWithBackoff, publishRetained } from "../mqtt_connection.ts";
-import type { Message } from "../homie/device.ts";
+import {
+  closeConnection,
+  connectWithBackoff,
+  type Message,
+  publishRetained,
+} from "../mqtt_connection.ts";
 import { type DiscoveryOptions, HomeAssistantDiscovery } from "./discovery.ts";
 
 /** Options of {@link HomeAssistantSink}: the discovery's and the broker's. */

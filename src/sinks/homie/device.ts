@@ -10,14 +10,9 @@ import type { Logger } from "../../log.ts";
 import type { MeterStats } from "../../meters/meter.ts";
 import { describeNode } from "../../nodes.ts";
 import type { Quantity, Reading, Value } from "../../reading.ts";
+import type { Message } from "../mqtt_connection.ts";
 import { formatPayload } from "./payload.ts";
 import { LAST_READING, STATUS_NODE, statusValues } from "./status.ts";
-
-/** One publish: retained, QoS 1. An empty payload deletes a retained topic. */
-export interface Message {
-  topic: string;
-  payload: string;
-}
 
 /** Homie device states smr publishes (`lost` is only ever the Will). */
 export type DeviceState = "init" | "ready" | "alert" | "disconnected";

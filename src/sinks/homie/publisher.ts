@@ -7,8 +7,13 @@
 import type mqtt from "mqtt";
 import type { Sink } from "../../pipeline.ts";
 import type { Reading } from "../../reading.ts";
-import { closeConnection, connectWithBackoff, publishRetained } from "../mqtt_connection.ts";
-import { HomieDevice, type HomieDeviceOptions, type Message } from "./device.ts";
+import {
+  closeConnection,
+  connectWithBackoff,
+  type Message,
+  publishRetained,
+} from "../mqtt_connection.ts";
+import { HomieDevice, type HomieDeviceOptions } from "./device.ts";
 
 /** Options of {@link HomieSink}: the device's and the broker's. */
 export interface HomieSinkOptions extends HomieDeviceOptions {

@@ -1,7 +1,8 @@
 import { assertEquals, assertOk } from "../../assert.ts";
 import { silentLogger } from "../../../src/log.ts";
 import type { Reading, Value } from "../../../src/reading.ts";
-import { HomieDevice, type Message } from "../../../src/sinks/homie/device.ts";
+import { HomieDevice } from "../../../src/sinks/homie/device.ts";
+import type { Message } from "../../../src/sinks/mqtt_connection.ts";
 import { formatPayload } from "../../../src/sinks/homie/payload.ts";
 import { ELECTRICITY } from "../../../src/meters/electricity.ts";
 import { emptyStats, type MeterStats } from "../../../src/meters/meter.ts";
