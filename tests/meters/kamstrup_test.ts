@@ -77,7 +77,7 @@ Deno.test("kamstrup: registers arrive as exact Homie values in the meter's units
       ["heat/cooling-energy", "0.000", "MWh", "float"],
       ["heat/power", "6.4", "kW", "float"],
       ["water/volume", "2691.20", "m³", "float"],
-      ["water/flow", "128", "l/h", "float"],
+      ["water/flow", "0.128", "m³/h", "float"],
       ["temperature/forward", "67.25", "°C", "float"],
       ["temperature/return", "26.91", "°C", "float"],
       ["temperature/difference", "40.34", "K", "float"],

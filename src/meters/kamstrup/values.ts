@@ -10,9 +10,13 @@
  * the caller logs the warning so a wrong-looking unit can be traced.
  * Integer properties take the exact value only when it is whole and fits
  * int64; otherwise the value is left out and reported.
+ *
+ * Flow in l/h is published in m³/h, shifted by three places (exact), as the
+ * Homie layout O2 has it and Home Assistant's volume flow rate accepts.
  */
 import type { Value } from "../../reading.ts";
 import type { Register } from "./register_codec.ts";
+import { shift } from "../../decimal.ts";
 import { resolutionText } from "./number.ts";
 import { registerRow } from "./registers.ts";
 import { unitOf } from "./units.ts";
@@ -22,6 +26,11 @@ export interface ValuesOptions {
   /** Called for each value published without unit or left out, with the reason. */
   onWarning?: (message: string) => void;
 }
+
+/** Meter units published in another unit: the unit and the power of ten to shift by. */
+const PUBLISHED_UNITS: Readonly<Record<string, { unit: string; exponent: number }>> = {
+  "l/h": { unit: "m³/h", exponent: -3 },
+};
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -42,6 +51,7 @@ export function toValues(registers: readonly Register[], options: ValuesOptions 
   for (const register of registers) {
     const { id: _id, ...quantity } = registerRow(register.id);
     let value: string;
+    let unit = unitOf(register.unit);
     if (quantity.datatype === "integer") {
       if (!isInt64(register.value)) {
         options.onWarning?.(
@@ -52,8 +62,12 @@ export function toValues(registers: readonly Register[], options: ValuesOptions 
       value = register.value;
     } else {
       value = resolutionText(register);
+      const published = unit === undefined ? undefined : PUBLISHED_UNITS[unit];
+      if (published) {
+        value = shift(value, published.exponent)!;
+        unit = published.unit;
+      }
     }
-    const unit = unitOf(register.unit);
     if (unit === undefined) {
       options.onWarning?.(
         `register ${register.id}: unknown unit byte ${register.unit}; published without unit`,

@@ -123,7 +123,7 @@ Deno.test("a poll reads the serial number once and all registers in two requests
     "heat/energy": "396.672",
     "heat/cooling-energy": "0.000",
     "water/volume": "2691.20",
-    "water/flow": "128",
+    "water/flow": "0.128",
     "heat/power": "6.4",
     "temperature/forward": "67.25",
     "temperature/return": "26.91",
@@ -136,7 +136,7 @@ Deno.test("a poll reads the serial number once and all registers in two requests
   assertEquals(units.forward, "°C");
   assertEquals(units.difference, "K");
   assertEquals(units.volume, "m³");
-  assertEquals(units.flow, "l/h");
+  assertEquals(units.flow, "m³/h");
   assertEquals(units.power, "kW");
   assertEquals(units.hours, "h");
   assertEquals(units.info, undefined);

@@ -54,8 +54,8 @@ Deno.test("a real MULTICAL 403 reply becomes values with units from the unit byt
       name: "Flow V1",
       datatype: "float",
       kind: "gauge",
-      unit: "l/h",
-      value: "6",
+      unit: "m³/h",
+      value: "0.006",
     },
   ]);
 });
@@ -114,5 +114,19 @@ Deno.test("an integer property left out when the value is not a whole int64", ()
   assertEquals(warnings, [
     "register 99: 1.5 is no int64 integer; left out",
     "register 1001: 9223372036854775808 is no int64 integer; left out",
+  ]);
+});
+
+Deno.test("flow in l/h is published in m³/h, exactly and at the meter's resolution", () => {
+  const reply = unwrap(encodeRegisterResponse([
+    { id: 74, unit: 41, value: "128" },
+    { id: 75, unit: 41, value: "0.5" },
+    { id: 74, unit: 42, value: "0.071" },
+  ]));
+  const values = toValues(unwrap(decodeRegisterResponse(reply)));
+  assertEquals(values.map((v) => [v.value, v.unit]), [
+    ["0.128", "m³/h"],
+    ["0.0005", "m³/h"],
+    ["0.071", "m³/h"],
   ]);
 });
