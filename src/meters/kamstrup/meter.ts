@@ -3,7 +3,8 @@
  * head with the Kamstrup Meter Protocol. Every `interval` seconds it asks
  * for the configured registers in as few GetRegister requests as possible,
  * each with a per-reply timeout and a bounded retry, and turns the answers
- * into one reading. The serial number is asked for until the meter told it.
+ * into one reading. Once registers answer, the serial number is asked for
+ * until the meter tells it, or has failed to in three polls.
  *
  * What goes wrong is counted and logged through the tally, never published:
  * a reply that does not arrive is a `timeout`, a damaged one (`crc`,
@@ -66,6 +67,9 @@ export interface KamstrupMeterOptions {
 /** How one request ended: the decoded reply, or whether the meter kept silent throughout. */
 type Exchange<T> = { ok: true; value: T } | { ok: false; silent: boolean };
 
+/** Polls with a reading but no serial number after which smr stops asking for it. */
+const SERIAL_POLLS = 3;
+
 const isComplete = (reply: Uint8Array) => findReply(reply) !== undefined;
 
 function seconds(value: number): string {
@@ -89,6 +93,7 @@ export class KamstrupMeter implements Meter {
   /** The registers still read, in configured order. */
   #wanted: number[];
   #warned = new Set<string>();
+  #serialMisses = 0;
 
   /** Throws when `registers` is empty or holds an id outside 0..65535. */
   constructor(options: KamstrupMeterOptions) {
@@ -136,24 +141,11 @@ export class KamstrupMeter implements Meter {
   }
 
   /**
-   * One poll: the serial number while unknown, then every wanted register.
+   * One poll: every wanted register, then the serial number while unknown.
    * Undefined when no register value came back (or `signal` aborted).
    */
   async poll(signal: AbortSignal): Promise<Reading | undefined> {
     const time = isoLocal(new Date((this.#options.now ?? Date.now)()));
-    if (this.info.serial === undefined) {
-      const serial = await this.#exchange(
-        unwrap(encodeGetSerialNo()),
-        "GetSerialNo",
-        decodeSerialResponse,
-        signal,
-      );
-      if (!serial) return undefined;
-      if (serial.ok) {
-        this.info.serial = serial.value;
-        this.#options.log.info(`meter serial number ${serial.value}`);
-      }
-    }
     const registers = new Map<number, Register>();
     const missing: number[] = [];
     for (const ids of planRequests(this.#wanted)) {
@@ -174,12 +166,37 @@ export class KamstrupMeter implements Meter {
     const order = this.#wanted;
     this.#drop(missing);
     if (registers.size === 0) return undefined;
+    if (!await this.#askSerial(signal)) return undefined;
     this.stats.lastReading = time;
     const values = toValues(
       order.filter((id) => registers.has(id)).map((id) => registers.get(id)!),
       { onWarning: (message) => this.#warnOnce(message) },
     );
     return { meter: this.id, time, values: [{ ...READ_TIME, value: time }, ...values] };
+  }
+
+  /**
+   * Asks for the serial number while it is unknown and the meter has not
+   * failed to tell it in {@link SERIAL_POLLS} polls. False when `signal` aborted.
+   */
+  async #askSerial(signal: AbortSignal): Promise<boolean> {
+    if (this.info.serial !== undefined || this.#serialMisses >= SERIAL_POLLS) return true;
+    const serial = await this.#exchange(
+      unwrap(encodeGetSerialNo()),
+      "GetSerialNo",
+      decodeSerialResponse,
+      signal,
+    );
+    if (!serial) return false;
+    if (serial.ok) {
+      this.info.serial = serial.value;
+      this.#options.log.info(`meter serial number ${serial.value}`);
+    } else if (++this.#serialMisses === SERIAL_POLLS) {
+      this.#options.log.warn(
+        `the meter did not tell its serial number in ${SERIAL_POLLS} polls; no longer asking`,
+      );
+    }
+    return true;
   }
 
   /**

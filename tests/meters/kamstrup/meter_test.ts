@@ -100,7 +100,7 @@ const second = { command: COMMAND.getRegister, ids: [99, 1004] };
 Deno.test("a poll reads the serial number once and all registers in two requests", async () => {
   const { port, meter, signal, lines } = setup(meterAnswers());
   const reading = await meter.poll(signal);
-  assertEquals(port.sent, [serialRequest, first, second]);
+  assertEquals(port.sent, [first, second, serialRequest]);
   assertEquals(meter.info, {
     manufacturer: "Kamstrup",
     model: "MULTICAL 403",
@@ -168,23 +168,20 @@ Deno.test("a silent meter gives no reading, counts timeouts, and is read once it
     awake ? answers(r, ids, i) : undefined
   );
   assertEquals(await meter.poll(signal), undefined);
-  assertEquals(port.sent, [
-    serialRequest,
-    serialRequest,
-    serialRequest,
-    first,
-    first,
-    first,
-  ], "3 attempts for the serial number, then 3 for the first request; the second is skipped");
-  assertEquals(meter.stats.rejected.timeout, 6);
+  assertEquals(
+    port.sent,
+    [first, first, first],
+    "3 attempts for the first request; the second request and the serial number are skipped",
+  );
+  assertEquals(meter.stats.rejected.timeout, 3);
   assertEquals(meter.info.serial, undefined);
   const errors = lines.filter((l) => l.level === "error");
   assertEquals(errors.length, 1, "one error line per streak");
-  assertMatch(errors[0].message, /GetSerialNo: no reply within 0\.3 s \(attempt 1 of 3\)/);
+  assertMatch(errors[0].message, /GetRegister 60, .*: no reply within 0\.3 s \(attempt 1 of 3\)/);
 
   port.sent.length = 0;
   assertEquals(await meter.poll(signal), undefined);
-  assertEquals(meter.stats.rejected.timeout, 12);
+  assertEquals(meter.stats.rejected.timeout, 6);
   assertEquals(lines.filter((l) => l.level === "error").length, 1);
 
   awake = true;
@@ -192,27 +189,46 @@ Deno.test("a silent meter gives no reading, counts timeouts, and is read once it
   const reading = await meter.poll(signal);
   assertEquals(tree(reading)["heat/energy"], "396.672");
   assertEquals(meter.info.serial, "71234567");
-  assertOk(lines.some((l) => l.message === "decoding again after 12 rejected"));
+  assertOk(lines.some((l) => l.message === "decoding again after 6 rejected"));
 });
 
-Deno.test("a serial number without register values is counted but is no reading", async () => {
+Deno.test("the serial number is asked for only once registers answer", async () => {
   const answers = meterAnswers();
-  const { meter, signal } = setup((request, ids, n) =>
+  const { port, meter, signal } = setup((request, ids, n) =>
     ids.length > 0 ? undefined : answers(request, ids, n)
   );
   assertEquals(await meter.poll(signal), undefined);
-  assertEquals(meter.info.serial, "71234567");
-  assertEquals(meter.stats.decoded, 1);
+  assertEquals(port.sent.map((s) => s.command), [
+    COMMAND.getRegister,
+    COMMAND.getRegister,
+    COMMAND.getRegister,
+  ]);
+  assertEquals(meter.info.serial, undefined);
   assertEquals(meter.stats.lastReading, undefined);
   const { meter: answering, signal: again } = setup(answers);
   const reading = await answering.poll(again);
   assertEquals(answering.stats.lastReading, reading?.time);
 });
 
+Deno.test("a meter that never tells its serial number is asked in three polls, then read without", async () => {
+  const answers = meterAnswers();
+  const { port, meter, signal, lines } = setup((request, ids, n) =>
+    ids.length > 0 ? answers(request, ids, n) : undefined
+  );
+  for (let poll = 0; poll < 5; poll++) assertOk(await meter.poll(signal));
+  const asked = port.sent.filter((s) => s.command === COMMAND.getSerialNo).length;
+  assertEquals(asked, 3 * 3, "three polls of three attempts");
+  assertEquals(meter.info.serial, undefined);
+  assertEquals(
+    lines.filter((l) => l.message.includes("serial number in 3 polls")).map((l) => l.level),
+    ["warn"],
+  );
+});
+
 Deno.test("an echo without a reply is a timeout that says the head works", async () => {
   const { meter, signal, lines } = setup((request) => request);
   assertEquals(await meter.poll(signal), undefined);
-  assertEquals(meter.stats.rejected.timeout, 6);
+  assertEquals(meter.stats.rejected.timeout, 3);
   assertMatch(lines.find((l) => l.level === "error")!.message, /only the echo of the request/);
 });
 
@@ -236,7 +252,7 @@ Deno.test("a reply with a bad CRC is asked for again and never becomes a value",
     );
   });
   const reading = await meter.poll(signal);
-  assertEquals(port.sent, [serialRequest, first, first, second]);
+  assertEquals(port.sent, [first, first, second, serialRequest]);
   assertEquals(tree(reading)["heat/energy"], "396.672");
   assertEquals(meter.stats.rejected.crc, 1);
   assertMatch(lines.find((l) => l.level === "error")!.message, /^GetRegister 60, .*CRC/);
@@ -249,7 +265,7 @@ Deno.test("a request that keeps failing is given up after 2 retries; the others 
     return ids.includes(60) ? withBadCrc(reply) : reply;
   });
   const reading = await meter.poll(signal);
-  assertEquals(port.sent, [serialRequest, first, first, first, second]);
+  assertEquals(port.sent, [first, first, first, second, serialRequest]);
   assertEquals(tree(reading), {
     "meter/timestamp": reading!.time,
     "meter/info": "13",
@@ -324,7 +340,7 @@ Deno.test("a device that is gone shows in the timeout message", async () => {
   await meter.poll(signal);
   assertMatch(
     lines.find((l) => l.level === "error")!.message,
-    /GetSerialNo: no reply: \/dev\/ttyUSB1 is gone: end of file/,
+    /GetRegister 60, .*: no reply: \/dev\/ttyUSB1 is gone: end of file/,
   );
 });
 
@@ -367,7 +383,7 @@ Deno.test("polls start every interval after the previous start, first at once", 
   for await (const _ of meter.readings(controller.signal)) {
     if (++count === 5) controller.abort();
   }
-  assertEquals(starts.map((t) => t - 1_000_000), [150, 5000, 10000, 17150, 22150]);
+  assertEquals(starts.map((t) => t - 1_000_000), [0, 5000, 10000, 17150, 22150]);
   assertEquals(sleeps.slice(0, 2), [4550, 4700]);
   assertEquals(sleeps[2], 0, "an overrun poll is followed at once");
   assertOk(port.closed, "the port is closed when the readings end");
