@@ -52,7 +52,8 @@ export function telegramInfo(telegram: DecodedTelegram): Partial<MeterInfo> {
   const info: Partial<MeterInfo> = {};
   const manufacturer = MANUFACTURERS[header.slice(0, 3).toUpperCase()];
   if (manufacturer) info.manufacturer = manufacturer;
-  const model = header.slice(5).replace(/[^\x20-\x7e]/g, "").trim();
+  // After the manufacturer and the baud rate letter: `\2` (mode E) or a control byte.
+  const model = header.slice(4).replace(/^\\\d/, "").replace(/[^\x20-\x7e]/g, "").trim();
   if (model) info.model = model;
   for (const code of EQUIPMENT_IDS) {
     const object = telegram.parsed.objects.find((o) => o.code === code);

@@ -10,6 +10,9 @@ import { startSmr } from "../e2e/smr.ts";
 import { editTelegram, encryptT210, sharedText } from "../e2e/p1_frames.ts";
 import { checkStartup } from "../sinks/homie/conformance.ts";
 import { latin1 } from "../bytes.ts";
+import { readVectors } from "./dsmr/vectors.ts";
+import { decodeTelegram } from "../../src/meters/dsmr/decode.ts";
+import { telegramInfo } from "../../src/meters/p1.ts";
 
 const KEY = sharedText("t210/steiermark_shrdzm.key").trim();
 const PLAIN = sharedText("t210/steiermark_shrdzm.plain.txt");
@@ -161,4 +164,19 @@ Deno.test("dsmr: plain telegrams through the pty decode to Homie values, bad CRC
     await pty.close();
     await broker.stop();
   }
+});
+
+Deno.test("p1: the meter model is the header after manufacturer, baud letter and mode", () => {
+  const models: Record<string, string> = {};
+  for (const vector of readVectors()) {
+    const telegram = decodeTelegram(vector.bytes, { crc: "ignore" });
+    if (!telegram.ok) continue;
+    const info = telegramInfo(telegram.value);
+    models[telegram.value.header] = `${info.manufacturer ?? "?"} ${info.model}`;
+  }
+  assertEquals(models["/KFM5KAIFA-METER"], "Kaifa KAIFA-METER");
+  assertEquals(models["/ISk5\\2MT382-1000"], "Iskra MT382-1000");
+  assertEquals(models["/ESY5Q3DA1004 V3.04"], "EasyMeter Q3DA1004 V3.04");
+  assertEquals(models["/SAG5SAG-METER"], "Sagemcom SAG-METER");
+  assertEquals(models["/XMX5LGBBFFB231216240"], "Landis+Gyr LGBBFFB231216240");
 });
