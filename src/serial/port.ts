@@ -2,7 +2,9 @@
  * A serial port that outlives its device. It configures the line with stty,
  * opens the device, and when the device goes away (USB unplugged, EOF or EIO
  * on read or write) it warns once, reopens the same path with exponential
- * backoff, and tells once when the device is back, without a restart.
+ * backoff, and tells once when the device is back, without a restart. The
+ * device is back, and the backoff starts over, when bytes arrive again: a
+ * device that opens but fails at once stays one outage at a growing delay.
  *
  * The device is opened twice, for reading and for writing: Deno runs the
  * operations on one file in order, so a write would wait behind a pending read
@@ -40,11 +42,21 @@ interface PendingRead {
   outcome?: Outcome;
 }
 
+/** An outage: since when, and how many attempts to reopen failed. */
+interface Outage {
+  since: number;
+  failures: number;
+}
+
 /** An open device. */
 interface Connection {
   reader: Deno.FsFile;
   writer: Deno.FsFile;
   pending?: PendingRead;
+  /** The outage this connection may end; it has once bytes arrive. */
+  outage?: Outage;
+  /** Whether bytes arrived on it. */
+  received: boolean;
 }
 
 /** How long stale input may take to show up before a request is written. */
@@ -105,7 +117,7 @@ export class SerialPort {
   #conn?: Connection;
   #connecting?: Promise<void>;
   #nextAttemptAt = 0;
-  #outage?: { since: number; failures: number };
+  #outage?: Outage;
   #reconnects = 0;
   #lastError?: string;
 
@@ -238,8 +250,8 @@ export class SerialPort {
         writer.close();
         return;
       }
-      this.#conn = { reader, writer };
-      this.#opened();
+      this.#conn = { reader, writer, received: false, outage: this.#outage };
+      this.#opened(this.#conn);
     } catch (error) {
       reader?.close();
       const message = errorMessage(error);
@@ -249,16 +261,22 @@ export class SerialPort {
     }
   }
 
-  #opened(): void {
-    this.#backoff.reset();
+  #opened(conn: Connection): void {
     this.#nextAttemptAt = 0;
     this.#lastError = undefined;
-    const outage = this.#outage;
     this.#outage = undefined;
-    if (!outage) {
-      this.#log.info(`opened ${this.path} at ${formatSettings(this.settings)}`);
-      return;
-    }
+    if (conn.outage) this.#log.debug(`reopened ${this.path}`);
+    else this.#log.info(`opened ${this.path} at ${formatSettings(this.settings)}`);
+  }
+
+  /** Bytes arrived on `conn`: an outage it ended is over, the backoff starts over. */
+  #received(conn: Connection): void {
+    if (conn.received) return;
+    conn.received = true;
+    this.#backoff.reset();
+    const { outage } = conn;
+    if (!outage) return;
+    conn.outage = undefined;
     this.#reconnects++;
     this.#log.info(
       `${this.path} is back after ${seconds(Date.now() - outage.since)} ` +
@@ -283,8 +301,13 @@ export class SerialPort {
     if (this.#conn !== conn) return;
     void this.#disconnect();
     this.#lastError = `${this.path} is gone: ${reason}`;
-    this.#outage = { since: Date.now(), failures: 0 };
     this.#nextAttemptAt = Date.now() + this.#backoff.next();
+    if (conn.outage) {
+      this.#outage = { since: conn.outage.since, failures: conn.outage.failures + 1 };
+      this.#log.debug(`${this.#lastError} again before any byte arrived`);
+      return;
+    }
+    this.#outage = { since: Date.now(), failures: 0 };
     this.#log.warn(`${this.#lastError}; ${this.#retrying()}`);
   }
 
@@ -332,6 +355,7 @@ export class SerialPort {
       return undefined;
     }
     if (conn.pending === pending) conn.pending = this.#startRead(conn);
+    this.#received(conn);
     return outcome.chunk;
   }
 
@@ -344,6 +368,7 @@ export class SerialPort {
       const outcome = conn.pending?.outcome;
       if (!outcome || !("chunk" in outcome)) break;
       dropped += outcome.chunk.length;
+      this.#received(conn);
       conn.pending = this.#startRead(conn);
     }
     if (dropped > 0) this.#log.debug(`discarded ${dropped} stale bytes from ${this.path}`);

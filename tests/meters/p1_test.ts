@@ -88,9 +88,9 @@ Deno.test("t210: unplug and replug of the serial device is survived without a re
     await smr.waitForLog(`${pty.device} is gone`);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await pty.restart();
-    await smr.waitForLog(`${pty.device} is back after`, 20_000);
     await pty.write(await encryptT210(later(9), KEY, 2));
     await cap.waitFor(`${BASE}/meter/timestamp`, "2021-09-29T11:48:09+02:00", 20_000);
+    await smr.waitForLog(`${pty.device} is back after`);
     assertEquals(cap.last(`${BASE}/import/total`), "14159.943");
     assertOk(smr.child.pid > 0);
   } finally {
