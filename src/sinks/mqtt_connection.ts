@@ -45,7 +45,8 @@ export function redactUrl(url: string): string {
 
 /**
  * Connects and keeps reconnecting: a broker that is down at start or goes
- * away later is retried with backoff, never given up on (A6).
+ * away later is retried with backoff, never given up on (A6). Publishes not
+ * acknowledged when the connection drops are dropped with it (A7).
  */
 export function connectWithBackoff(options: ConnectionOptions): mqtt.MqttClient {
   const { log, label, clientId } = options;
@@ -84,6 +85,9 @@ export function connectWithBackoff(options: ConnectionOptions): mqtt.MqttClient 
       log.warn(`MQTT connection to ${where} for ${label} lost; retrying`);
     }
     down = true;
+    // mqtt.js would send unacknowledged publishes again on reconnect, before
+    // the republish of the current state: old values and an old $state.
+    for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
     client.options.reconnectPeriod = Math.min(
       maxBackoff,
       Math.max(minBackoff, (client.options.reconnectPeriod ?? minBackoff) * 2),
@@ -145,5 +149,6 @@ export async function closeConnection(
   } finally {
     clearTimeout(timer);
     client.end(true);
+    client.stream?.destroy();
   }
 }

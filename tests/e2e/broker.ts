@@ -9,6 +9,8 @@ export interface Broker {
   stop(): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
+  /** Sends a signal: SIGSTOP freezes the broker with its connections open, SIGKILL drops them. */
+  signal(signal: Deno.Signal): void;
   /** The broker's log so far. */
   log(): string;
 }
@@ -64,6 +66,9 @@ export async function startBroker(options: { port?: number } = {}): Promise<Brok
         // already gone
       }
       await running.status;
+    },
+    signal(signal) {
+      child?.kill(signal);
     },
     log() {
       try {
