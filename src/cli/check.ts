@@ -90,7 +90,7 @@ async function checkBroker(config: Config): Promise<CheckStep> {
       protocolVersion: 5,
       reconnectPeriod: 0,
       connectTimeout: 5000,
-    });
+    }, false);
     await client.endAsync();
     return { name: "broker", ok: true, detail: `connected to ${where}` };
   } catch (error) {

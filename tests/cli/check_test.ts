@@ -119,3 +119,21 @@ Deno.test("decode: the CLI prints JSON readings from a hex file and explains fai
   const usage = await runSmr({ args: ["decode", "--env", "t210", "a", "b"] });
   assertEquals(usage.code, 2);
 });
+
+Deno.test("check: a port that accepts and closes at once fails the broker step, never hangs", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepting = (async () => {
+    for await (const conn of listener) conn.close();
+  })();
+  try {
+    const { code, stdout } = await runSmr({
+      args: ["check", "--env", "dummy", "--timeout", "2"],
+      env: { SMR_SINKS: `["homie"]`, SMR_MQTT__URL: `mqtt://127.0.0.1:${listener.addr.port}` },
+    });
+    assertEquals(code, 1);
+    assertMatch(stdout, /FAIL {2}broker: mqtt:\/\/127\.0\.0\.1:\d+: /);
+  } finally {
+    listener.close();
+    await accepting.catch(() => {});
+  }
+});
