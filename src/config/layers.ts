@@ -14,6 +14,8 @@ export interface Setting {
   value: unknown;
   /** `settings.toml [t210]` or `environment variable SMR_METER__KEY`. */
   source: string;
+  /** An environment variable's own text, for a key that wants text where TOML read a number. */
+  text?: string;
 }
 
 /** Dotted key → the winning setting. */
@@ -148,7 +150,10 @@ export function mergeLayers({ env, files, environ }: LayerOptions): Settings {
     if (!name.startsWith("SMR_") || SELECTORS.has(name)) continue;
     const key = name.slice(4).toLowerCase().split("__").join(".");
     if (key === "") continue;
-    flatten({ [key]: parseEnvValue(raw) }, `environment variable ${name}`, settings);
+    const value = parseEnvValue(raw);
+    flatten({ [key]: value }, `environment variable ${name}`, settings);
+    const setting = settings.get(key);
+    if (setting && !isTable(value)) setting.text = raw;
   }
   return settings;
 }

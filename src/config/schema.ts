@@ -5,6 +5,8 @@
  * what was expected, without ever echoing a secret.
  */
 import { type Level, LEVELS } from "../log.ts";
+import { BAUD_RATES, KMP_SETTINGS, P1_SETTINGS, type SerialSettings } from "../serial/stty.ts";
+import { HOMIE_ID } from "../sinks/homie/payload.ts";
 import { ConfigError } from "./error.ts";
 import type { Setting, Settings } from "./layers.ts";
 
@@ -71,8 +73,6 @@ export interface KeyRule {
   doc: string;
 }
 
-const ID = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
-
 const string: Check = (v) =>
   typeof v === "string" && v.length > 0 ? { value: v } : { expected: "a non-empty string" };
 
@@ -105,6 +105,11 @@ function list(item: Check, what: string): Check {
   };
 }
 
+const baudRate: Check = (v) =>
+  typeof v === "number" && BAUD_RATES.includes(v)
+    ? { value: v }
+    : { expected: `a baud rate stty knows: ${BAUD_RATES.join(", ")}` };
+
 const hexKey: Check = (v) =>
   typeof v === "string" && /^[0-9a-fA-F]{32}$/.test(v.trim())
     ? { value: v.trim().toLowerCase() }
@@ -124,7 +129,7 @@ const mqttUrl: Check = (v) => {
 };
 
 const homieId: Check = (v) =>
-  typeof v === "string" && ID.test(v)
+  typeof v === "string" && HOMIE_ID.test(v)
     ? { value: v }
     : { expected: "lowercase a-z, 0-9 and inner hyphens (e.g. t210-electricity)" };
 
@@ -145,14 +150,11 @@ const METER_NAMES: Record<MeterType, string> = {
   kamstrup: "Heat meter",
 };
 
-const SERIAL: Record<
-  MeterType,
-  { baud: number; databits: number; parity: string; stopbits: number }
-> = {
-  dummy: { baud: 115200, databits: 8, parity: "none", stopbits: 1 },
-  dsmr: { baud: 115200, databits: 8, parity: "none", stopbits: 1 },
-  t210: { baud: 115200, databits: 8, parity: "none", stopbits: 1 },
-  kamstrup: { baud: 1200, databits: 8, parity: "none", stopbits: 2 },
+const SERIAL: Record<MeterType, Readonly<SerialSettings>> = {
+  dummy: P1_SETTINGS,
+  dsmr: P1_SETTINGS,
+  t210: P1_SETTINGS,
+  kamstrup: KMP_SETTINGS,
 };
 
 const INTERVALS: Record<MeterType, number> = { dummy: 5, dsmr: 10, t210: 10, kamstrup: 60 };
@@ -174,7 +176,7 @@ export const KEYS: readonly KeyRule[] = [
   },
   {
     key: "meter.baud",
-    check: number(300, 4000000, true),
+    check: baudRate,
     default: (_env, v) => SERIAL[meterType(v)].baud,
     doc: "serial speed (P1 115200, Kamstrup 1200)",
   },
@@ -324,7 +326,11 @@ export function validate(env: string, settings: Settings): Config {
   for (const rule of KEYS) {
     const setting = settings.get(rule.key);
     if (setting === undefined) continue;
-    const checked = rule.check(setting.value);
+    let checked = rule.check(setting.value);
+    if ("expected" in checked && setting.text !== undefined) {
+      const asText = rule.check(setting.text);
+      if (!("expected" in asText)) checked = asText;
+    }
     if ("expected" in checked) {
       const shown = rule.secret ? "" : `, got ${JSON.stringify(setting.value)}`;
       throw new ConfigError(`${where(setting, rule.key)}: expected ${checked.expected}${shown}`);
@@ -345,6 +351,12 @@ export function validate(env: string, settings: Settings): Config {
         `environment "${env}": ${key} is required for meter.type "${type}" (${rule.doc})`,
       );
     }
+  }
+  const sinks = values["sinks"] as string[];
+  if (sinks.includes("homeassistant") && !sinks.includes("homie")) {
+    throw new ConfigError(
+      `environment "${env}" sinks: "homeassistant" needs "homie" as well, since its discovery points Home Assistant at the Homie topics`,
+    );
   }
   const config: Record<string, unknown> = { env };
   for (const [key, value] of Object.entries(values)) {

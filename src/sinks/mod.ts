@@ -1,5 +1,4 @@
 /** `sinks` → the sinks readings go to. */
-import { ConfigError } from "../config/error.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import type { Meter } from "../meters/meter.ts";
@@ -17,13 +16,8 @@ export interface SinkOptions {
   version: string;
 }
 
-/** Creates the configured sinks for a meter; throws {@link ConfigError} for a useless combination. */
+/** Creates the configured sinks for a meter. */
 export function createSinks({ config, meter, log, version }: SinkOptions): Sink[] {
-  if (config.sinks.includes("homeassistant") && !config.sinks.includes("homie")) {
-    throw new ConfigError(
-      `environment "${config.env}" sinks: "homeassistant" needs "homie" as well, since its discovery points Home Assistant at the Homie topics`,
-    );
-  }
   const broker = {
     url: config.mqtt.url,
     username: config.mqtt.username,

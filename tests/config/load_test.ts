@@ -202,3 +202,38 @@ Deno.test("config: the shipped settings.toml has working dummy, t210 and kamstru
   });
   assertEquals(loadConfig({ env: "t210", configDir: copy, environ: {} }).mqtt.username, "smr");
 });
+
+Deno.test("config: SMR_ text that TOML reads as a number stays text for text keys", () => {
+  const dir = configDir({ "settings.toml": SETTINGS });
+  const config = loadConfig({
+    env: "t210",
+    configDir: dir,
+    environ: {
+      SMR_METER__KEY: KEY,
+      SMR_MQTT__USERNAME: "1000",
+      SMR_MQTT__PASSWORD: "12345",
+      SMR_HOMIE__DEVICE_ID: "123",
+      SMR_METER__INTERVAL: "5",
+    },
+  });
+  assertEquals(config.mqtt.username, "1000");
+  assertEquals(config.mqtt.password, "12345");
+  assertEquals(config.homie.device_id, "123");
+  assertEquals(config.meter.interval, 5);
+});
+
+Deno.test("config: a baud rate stty does not know is refused when loading, not at the device", () => {
+  const dir = configDir({ "settings.toml": SETTINGS });
+  const message = loadError(() =>
+    loadConfig({ env: "kamstrup_403", configDir: dir, environ: { SMR_METER__BAUD: "250000" } })
+  );
+  assertMatch(message, /SMR_METER__BAUD meter\.baud: expected a baud rate stty knows: .*115200/);
+});
+
+Deno.test("config: homeassistant without homie is refused when loading", () => {
+  const dir = configDir({ "settings.toml": SETTINGS });
+  const message = loadError(() =>
+    loadConfig({ env: "kamstrup_403", configDir: dir, environ: { SMR_SINKS: '["homeassistant"]' } })
+  );
+  assertMatch(message, /"homeassistant" needs "homie"/);
+});
