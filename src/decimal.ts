@@ -90,6 +90,15 @@ export function normalize(text: string): string | undefined {
 }
 
 /**
+ * A decimal as an integer when its fraction is zero (`1193.000` → `1193`),
+ * else undefined (`1688.21`, or not a decimal).
+ */
+export function whole(text: string): string | undefined {
+  const canonical = normalize(text)?.replace(/\.0+$/, "");
+  return canonical !== undefined && !canonical.includes(".") ? canonical : undefined;
+}
+
+/**
  * Multiplies a decimal by 10^exponent exactly. The result keeps the input's
  * resolution: `shift("014159934", -3)` → `14159.934`,
  * `shift("01.193", 3)` → `1193`, `shift("5", 2)` → `500`.

@@ -30,6 +30,27 @@ export interface Quantity {
   kind: Kind;
 }
 
+/** A quantity that only grows, such as energy in kWh. */
+export function counter(node: string, property: string, name: string, unit: string): Quantity {
+  return { node, property, name, unit, datatype: "float", kind: "counter" };
+}
+
+/** An instantaneous quantity; `integer` for whole numbers such as power in W. */
+export function gauge(
+  node: string,
+  property: string,
+  name: string,
+  unit: string,
+  datatype: "float" | "integer" = "float",
+): Quantity {
+  return { node, property, name, unit, datatype, kind: "gauge" };
+}
+
+/** A point in time the meter reports, such as its clock. */
+export function moment(node: string, property: string, name: string): Quantity {
+  return { node, property, name, datatype: "datetime", kind: "info" };
+}
+
 /** One measured value: its quantity and the value as exact text. */
 export interface Value extends Quantity {
   /** Exact decimal (`14159.934`), integer (`2`), ISO 8601 datetime or string. */

@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "./assert.ts";
-import { compare, fixed, isDecimal, normalize, shift, sum } from "../src/decimal.ts";
+import { compare, fixed, isDecimal, normalize, shift, sum, whole } from "../src/decimal.ts";
 
 Deno.test("normalize keeps resolution and drops leading zeros and signs", () => {
   assertEquals(normalize("014159.934"), "14159.934");
@@ -67,4 +67,15 @@ Deno.test("shift and normalize agree with exact BigInt arithmetic on random deci
     assertEquals(shift(text, exponent), (scaled < 0n ? "-" : "") + body, `${text} e${exponent}`);
     assertEquals(compare(normalize(text)!, text), 0);
   }
+});
+
+Deno.test("whole takes decimals without a fraction as integers, nothing else", () => {
+  assertEquals(whole("1193"), "1193");
+  assertEquals(whole("01193.000"), "1193");
+  assertEquals(whole("-0.000"), "0");
+  assertEquals(whole("-12.0"), "-12");
+  assertEquals(whole("1688.21"), undefined);
+  assertEquals(whole("0.001"), undefined);
+  assertEquals(whole("1e3"), undefined);
+  assertEquals(whole(""), undefined);
 });

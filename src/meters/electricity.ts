@@ -3,17 +3,11 @@
  * meter, plain DSMR P1 and the Sagemcom T210-D-r.
  *
  * Energy is in kWh and power in W whatever the meter sends; the meter tables
- * convert exactly before a value gets here.
+ * convert exactly before a value gets here. Power is a float, not the
+ * integer of homie-4.md O1: some meters send fractions of a W (EasyMeter Q3D
+ * `001688.21*W`), and a kW reading with 3 decimals still publishes `286`.
  */
-import type { Quantity } from "../reading.ts";
-
-function counter(node: string, property: string, name: string, unit: string): Quantity {
-  return { node, property, name, unit, datatype: "float", kind: "counter" };
-}
-
-function gauge(node: string, property: string, name: string, unit: string): Quantity {
-  return { node, property, name, unit, datatype: "float", kind: "gauge" };
-}
+import { counter, gauge, moment, type Quantity } from "../reading.ts";
 
 function phase(n: 1 | 2 | 3) {
   const node = `l${n}`;
@@ -27,13 +21,7 @@ function phase(n: 1 | 2 | 3) {
 
 /** Electricity quantities by a stable key, in publishing order. */
 export const ELECTRICITY = {
-  timestamp: {
-    node: "meter",
-    property: "timestamp",
-    name: "Meter time",
-    datatype: "datetime",
-    kind: "info",
-  },
+  timestamp: moment("meter", "timestamp", "Meter time"),
   tariff: { node: "meter", property: "tariff", name: "Tariff", datatype: "integer", kind: "info" },
   importTotal: counter("import", "total", "Import total", "kWh"),
   importT1: counter("import", "t1", "Import tariff 1", "kWh"),
@@ -51,11 +39,5 @@ export const ELECTRICITY = {
   l2: phase(2),
   l3: phase(3),
   gasVolume: counter("gas", "volume", "Gas volume", "m³"),
-  gasTimestamp: {
-    node: "gas",
-    property: "timestamp",
-    name: "Gas reading time",
-    datatype: "datetime",
-    kind: "info",
-  },
+  gasTimestamp: moment("gas", "timestamp", "Gas reading time"),
 } as const satisfies Record<string, Quantity | Record<string, Quantity>>;

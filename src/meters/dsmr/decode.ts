@@ -4,7 +4,7 @@
  * sends produce values; an unknown unit, a value that is not a decimal or a
  * placeholder timestamp produces no value for that property, never a guess.
  */
-import { normalize, sum } from "../../decimal.ts";
+import { normalize, sum, whole } from "../../decimal.ts";
 import type { Quantity, Value } from "../../reading.ts";
 import { ok, type Result } from "../../result.ts";
 import { ELECTRICITY } from "../electricity.ts";
@@ -65,10 +65,11 @@ function readRow(row: ObisRow, object: DsmrObject): string | undefined {
       return parseTimestamp(group.value);
     case "integer":
       return isDigits(group.value) ? normalize(group.value) : undefined;
-    case "register":
-      return group.unit !== undefined && row.quantity.unit !== undefined
-        ? convert(group.value, group.unit, row.quantity.unit)
-        : undefined;
+    case "register": {
+      if (group.unit === undefined || row.quantity.unit === undefined) return undefined;
+      const value = convert(group.value, group.unit, row.quantity.unit);
+      return value !== undefined && row.quantity.datatype === "integer" ? whole(value) : value;
+    }
   }
 }
 

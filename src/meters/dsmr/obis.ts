@@ -7,20 +7,8 @@
  * var), so a row names no unit of its own. M-Bus devices are chosen by their
  * device type (`0-n:24.1.0`), never by channel number.
  */
-import type { Quantity } from "../../reading.ts";
+import { counter, gauge, moment, type Quantity } from "../../reading.ts";
 import { ELECTRICITY } from "../electricity.ts";
-
-function counter(node: string, property: string, name: string, unit: string): Quantity {
-  return { node, property, name, unit, datatype: "float", kind: "counter" };
-}
-
-function gauge(node: string, property: string, name: string, unit: string): Quantity {
-  return { node, property, name, unit, datatype: "float", kind: "gauge" };
-}
-
-function moment(node: string, property: string, name: string): Quantity {
-  return { node, property, name, datatype: "datetime", kind: "info" };
-}
 
 /** Quantities that only DSMR variants send (HU tariffs 3/4, BE peaks, water, heat). */
 export const DSMR_QUANTITIES = {

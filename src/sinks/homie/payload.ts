@@ -1,5 +1,5 @@
 /** Homie 4 payload formats: ids and values exactly as consumers parse them. */
-import { normalize } from "../../decimal.ts";
+import { normalize, whole } from "../../decimal.ts";
 import type { Value } from "../../reading.ts";
 
 /** The Homie id rule: lowercase a-z, 0-9 and inner hyphens. */
@@ -25,10 +25,8 @@ export function formatPayload(value: Value): string | undefined {
       const text = normalize(value.value);
       return text !== undefined && FLOAT_PAYLOAD.test(text) ? text : undefined;
     }
-    case "integer": {
-      const text = normalize(value.value)?.replace(/\.0*$/, "");
-      return text !== undefined && INTEGER_PAYLOAD.test(text) ? text : undefined;
-    }
+    case "integer":
+      return whole(value.value);
     case "datetime":
       return DATETIME_PAYLOAD.test(value.value) ? value.value : undefined;
     case "string":

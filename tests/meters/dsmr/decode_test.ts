@@ -251,3 +251,14 @@ Deno.test("the header is read as latin-1 bytes", () => {
   assertEquals(result.value.header, "/FLU5\\\u00ab769484_A");
   assertEquals(result.value.skipped, ["\u0002"]);
 });
+
+Deno.test("power is in W at the meter's resolution: whole from kW with 3 decimals, finer kept", () => {
+  const decoded = values([
+    "1-0:1.7.0(01.193*kW)",
+    "1-0:2.7.0(01.68821*kW)",
+    "1-0:3.7.0(00.5000*kvar)",
+  ]);
+  assertEquals(decoded["power/import"], "1193");
+  assertEquals(decoded["power/export"], "1688.21");
+  assertEquals(decoded["reactive/import-power"], "500.0");
+});
