@@ -108,6 +108,11 @@ export interface DiscoveryOptions {
   version: string;
 }
 
+/** Measurements are available while the device is `ready`. */
+const READY = "{{ 'online' if value == 'ready' else 'offline' }}";
+/** The status node is available while smr runs: its counters tell why a meter is not ready. */
+const RUNNING = "{{ 'online' if value in ['init', 'ready', 'alert'] else 'offline' }}";
+
 interface Sensor {
   quantity: Quantity;
   precision?: number;
@@ -183,7 +188,7 @@ export class HomeAssistantDiscovery {
       state_topic: `${baseTopic}/${deviceId}/${node}/${property}`,
       availability: [{
         topic: `${baseTopic}/${deviceId}/$state`,
-        value_template: "{{ 'online' if value == 'ready' else 'offline' }}",
+        value_template: node === STATUS_NODE ? RUNNING : READY,
       }],
       device_class: classes.deviceClass,
       state_class: classes.stateClass,

@@ -95,6 +95,13 @@ Deno.test("ha discovery: one retained config per Homie property, pointing at its
   const status = d.all();
   assertEquals(status.length, 8, "the status counters are there from the start");
   assertOk(status.every((m) => JSON.parse(m.payload).entity_category === "diagnostic"));
+  assertOk(
+    status.every((m) =>
+      JSON.parse(m.payload).availability[0].value_template ===
+        "{{ 'online' if value in ['init', 'ready', 'alert'] else 'offline' }}"
+    ),
+    "the status counters stay available in init and alert, when they tell why",
+  );
   const messages = d.reading(reading([
     value(E.importTotal, "6545.766"),
     value(E.powerImport, "286"),

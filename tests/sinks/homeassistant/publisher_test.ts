@@ -44,7 +44,9 @@ Deno.test("homeassistant: retained discovery configs point at the retained Homie
       assertEquals(config.name, homie.get(`${stateTopic}/$name`));
       assertEquals(config.availability, [{
         topic: `${BASE}/$state`,
-        value_template: "{{ 'online' if value == 'ready' else 'offline' }}",
+        value_template: path.startsWith("status/")
+          ? "{{ 'online' if value in ['init', 'ready', 'alert'] else 'offline' }}"
+          : "{{ 'online' if value == 'ready' else 'offline' }}",
       }]);
       assertEquals(config.device.identifiers, ["smr_dummy"]);
       assertEquals(config.device.serial_number, "0000000001");
