@@ -36,10 +36,15 @@ export interface SerialPortOptions {
 /** A completed read: bytes, or why the device is gone. */
 type Outcome = { chunk: Uint8Array } | { gone: string };
 
-/** The read in flight; `outcome` is set once it completes. */
+/**
+ * The read in flight; `outcome` is set once it completes. Waiters that give
+ * up (a request's timeout) leave `waiters`, so a device that stays silent for
+ * weeks does not collect one callback per timed-out request.
+ */
 interface PendingRead {
   promise: Promise<Outcome>;
   outcome?: Outcome;
+  waiters: Set<(outcome: Outcome | undefined) => void>;
 }
 
 /** An outage: since when, and how many attempts to reopen failed. */
@@ -75,6 +80,22 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   joined.set(a);
   joined.set(b, a.length);
   return joined;
+}
+
+/** The outcome of `pending`, or undefined as soon as `signal` aborts. */
+function outcomeOf(pending: PendingRead, signal?: AbortSignal): Promise<Outcome | undefined> {
+  if (pending.outcome) return Promise.resolve(pending.outcome);
+  if (signal?.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const done = (outcome: Outcome | undefined) => {
+      pending.waiters.delete(done);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(outcome);
+    };
+    const onAbort = () => done(undefined);
+    pending.waiters.add(done);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 /** `promise`, or undefined as soon as `signal` aborts. */
@@ -337,9 +358,10 @@ export class SerialPort {
       (n): Outcome => n ? { chunk: buffer.slice(0, n) } : { gone: "end of file" },
       (error): Outcome => ({ gone: errorMessage(error) }),
     );
-    const pending: PendingRead = { promise };
+    const pending: PendingRead = { promise, waiters: new Set() };
     promise.then((outcome) => {
       pending.outcome = outcome;
+      for (const waiter of [...pending.waiters]) waiter(outcome);
     });
     return pending;
   }
@@ -348,7 +370,7 @@ export class SerialPort {
   async #readChunk(conn: Connection, signal?: AbortSignal): Promise<Uint8Array | undefined> {
     if (this.#conn !== conn) return undefined;
     const pending = conn.pending ??= this.#startRead(conn);
-    const outcome = await abortable(pending.promise, signal);
+    const outcome = await outcomeOf(pending, signal);
     if (!outcome || this.#conn !== conn) return undefined;
     if ("gone" in outcome) {
       this.#lost(conn, outcome.gone);
