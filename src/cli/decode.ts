@@ -11,9 +11,11 @@ import { decodeRegisterResponse } from "../meters/kamstrup/register_codec.ts";
 import { toValues } from "../meters/kamstrup/values.ts";
 import { FrameDecrypter } from "../meters/t210/decrypt.ts";
 import { diagnoseKeys } from "../meters/t210/diagnose.ts";
-import { FrameFinder } from "../meters/t210/finder.ts";
+import type { FoundFrame } from "../meters/t210/finder.ts";
+import { T210Reader } from "../meters/t210/reader.ts";
 import { meterKeys } from "../meters/p1.ts";
 import type { Reading, Value } from "../reading.ts";
+import type { Rejection } from "../result.ts";
 import { readingLine } from "../sinks/dummy.ts";
 import { isoLocal } from "../time.ts";
 
@@ -72,36 +74,31 @@ function dsmr(config: Config, bytes: Uint8Array): DecodeReport {
 async function t210(config: Config, bytes: Uint8Array): Promise<DecodeReport> {
   const report: DecodeReport = { readings: [], problems: [] };
   const keys = meterKeys(config);
-  const decrypter = new FrameDecrypter({ meterId: config.env, ...keys });
-  const finder = new FrameFinder();
-  let found = 0;
-  for (let at = 0; at <= bytes.length; at += finder.maxFrameLength) {
-    finder.push(bytes.subarray(at, at + finder.maxFrameLength));
-    for (let frame = finder.next(); frame; frame = finder.next()) {
-      found++;
-      const plain = await decrypter.decrypt(frame);
-      const telegram = plain.ok ? decodeTelegram(plain.value, { crc: "required" }) : plain;
-      if (telegram.ok) {
-        finder.accept(frame);
-        report.readings.push(reading(config.env, telegram.value.values));
-        continue;
-      }
-      finder.reject(frame);
-      const where = `frame at byte ${frame.offset}`;
-      if (telegram.error.reason === "crc" || telegram.error.reason === "framing") {
-        report.problems.push(
-          `${where}: decrypted, but the telegram fails its ${telegram.error.reason} check: ` +
-            `${telegram.error.message} (a damaged or cut-off frame)`,
-        );
-      } else {
-        const diagnosis = await diagnoseKeys(frame, keys);
-        report.problems.push(
-          `${where}: ${telegram.error.reason}: ${telegram.error.message}; diagnosis: ${diagnosis.message}`,
-        );
-      }
+  const rejected: { frame: FoundFrame; error: Rejection }[] = [];
+  const reader = new T210Reader({
+    decrypter: new FrameDecrypter({ meterId: config.env, ...keys }),
+    validate: (telegram) => decodeTelegram(telegram, { crc: "required" }),
+    onRejected: (frame, error) => rejected.push({ frame, error }),
+  });
+  const results = await reader.push(bytes);
+  for (const result of results) {
+    if (result.ok) report.readings.push(reading(config.env, result.value.values));
+  }
+  for (const { frame, error } of rejected) {
+    const where = `frame at byte ${frame.offset}`;
+    if (error.reason === "crc" || error.reason === "framing") {
+      report.problems.push(
+        `${where}: decrypted, but the telegram fails its ${error.reason} check: ` +
+          `${error.message} (a damaged or cut-off frame)`,
+      );
+    } else {
+      const diagnosis = await diagnoseKeys(frame, keys);
+      report.problems.push(
+        `${where}: ${error.reason}: ${error.message}; diagnosis: ${diagnosis.message}`,
+      );
     }
   }
-  if (found === 0) {
+  if (results.length === 0) {
     const plain = bytes[0] === 0x2f;
     report.problems.push(
       "no T210 frame found (a frame starts with DB 08 and a system title)" +

@@ -4,7 +4,7 @@
  * its CRC) so that any failure settles the candidate as rejected and the
  * search resumes from its start + 1.
  */
-import { reject, type Result } from "../../result.ts";
+import { reject, type Rejection, type Result } from "../../result.ts";
 import type { FrameDecrypter } from "./decrypt.ts";
 import { type FoundFrame, FrameFinder, type FrameFinderOptions } from "./finder.ts";
 
@@ -20,6 +20,8 @@ export interface T210ReaderOptions<T> {
   validate: (telegram: Uint8Array, frame: FoundFrame) => Result<T>;
   /** Options of the frame finder. */
   finder?: FrameFinderOptions;
+  /** Told of each rejected frame, for a diagnosis that needs the frame itself. */
+  onRejected?: (frame: FoundFrame, error: Rejection) => void;
 }
 
 /** Reads telegrams from a T210-D-r byte stream; see the module doc. */
@@ -28,6 +30,7 @@ export class T210Reader<T> {
   readonly finder: FrameFinder;
   readonly #decrypter: FrameDecrypter;
   readonly #validate: (telegram: Uint8Array, frame: FoundFrame) => Result<T>;
+  readonly #onRejected?: (frame: FoundFrame, error: Rejection) => void;
   #queue: Promise<unknown> = Promise.resolve();
 
   /** Creates a reader with an empty finder. */
@@ -35,6 +38,7 @@ export class T210Reader<T> {
     this.finder = new FrameFinder(options.finder);
     this.#decrypter = options.decrypter;
     this.#validate = options.validate;
+    this.#onRejected = options.onRejected;
   }
 
   /**
@@ -57,7 +61,10 @@ export class T210Reader<T> {
         const plain = await this.#decrypter.decrypt(frame);
         const result = plain.ok ? this.#check(plain.value, frame) : plain;
         if (result.ok) this.finder.accept(frame);
-        else this.finder.reject(frame);
+        else {
+          this.finder.reject(frame);
+          this.#onRejected?.(frame, result.error);
+        }
         results.push(result);
       }
     }

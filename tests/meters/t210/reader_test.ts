@@ -93,10 +93,16 @@ Deno.test("the EVN contrast case yields nothing", async () => {
 Deno.test("a wrong key gives one decryption rejection per frame and no telegram", async () => {
   const vector = keyed("steiermark_shrdzm");
   const decrypter = new FrameDecrypter({ meterId: "t210", key: new Uint8Array(16) });
-  const target = new T210Reader({ decrypter, validate: checkTelegramCrc });
+  const told: [number, string][] = [];
+  const target = new T210Reader({
+    decrypter,
+    validate: checkTelegramCrc,
+    onRejected: (frame, error) => told.push([frame.offset, error.reason]),
+  });
   const results = await target.push(concat(vector.frame, vector.frame));
   assertEquals(results.length, 2);
   for (const result of results) assertOk(!result.ok && result.error.reason === "decryption");
+  assertEquals(told, [[0, "decryption"], [vector.frame.length, "decryption"]]);
 });
 
 Deno.test("concurrent pushes are run in order; a throwing check is a rejection", async () => {
