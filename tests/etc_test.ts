@@ -1,0 +1,23 @@
+import { assertEquals, assertOk } from "./assert.ts";
+import { EX_CONFIG } from "../src/config/error.ts";
+
+const UNIT = Deno.readTextFileSync(new URL("../etc/smr@.service", import.meta.url));
+
+/** The unit's `Key=value` lines of one section, in order. */
+function section(name: string): [string, string][] {
+  const body = UNIT.split(/^\[/m).find((part) => part.startsWith(`${name}]`)) ?? "";
+  return body.split("\n").slice(1)
+    .filter((line) => /^[A-Za-z]+=/.test(line))
+    .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]);
+}
+
+Deno.test("etc: smr@NAME runs smr --env NAME in /etc/smr, not restarted on a configuration error", () => {
+  const service = new Map(section("Service"));
+  assertEquals(service.get("ExecStart"), "/usr/local/bin/smr --env %i");
+  assertEquals(service.get("WorkingDirectory"), "/etc/smr");
+  assertEquals(service.get("Restart"), "on-failure");
+  assertEquals(service.get("RestartPreventExitStatus"), String(EX_CONFIG));
+  assertEquals(service.get("SupplementaryGroups"), "dialout");
+  assertEquals(new Map(section("Install")).get("WantedBy"), "multi-user.target");
+  assertOk(!UNIT.includes("MemoryDenyWriteExecute=yes"), "V8's JIT needs writable code pages");
+});
