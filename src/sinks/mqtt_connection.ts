@@ -12,21 +12,27 @@ export interface Message {
   payload: string;
 }
 
-/** Options of {@link connectWithBackoff}. */
-export interface ConnectionOptions {
+/** The broker and how to keep reaching it: what every MQTT sink is given. */
+export interface BrokerOptions {
   url: string;
   username?: string;
   password?: string;
+  log: Logger;
+  /** First reconnect delay in ms, doubled up to `maxBackoffMs`. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** How long shutdown may wait for the broker, in ms. */
+  shutdownMs?: number;
+}
+
+/** Options of {@link connectWithBackoff}. */
+export interface ConnectionOptions extends Omit<BrokerOptions, "shutdownMs"> {
   /** Stable and unique per device and purpose, e.g. `smr-t210` (A4). */
   clientId: string;
   /** What the connection serves, for log lines, e.g. `homie/t210`. */
   label: string;
   /** Published retained at QoS 1 by the broker when the connection dies. */
   will?: Message;
-  log: Logger;
-  /** First reconnect delay in ms, doubled up to `maxBackoffMs`. */
-  minBackoffMs?: number;
-  maxBackoffMs?: number;
   /** Called after every (re)connect, when the client can publish. */
   onConnect: (client: mqtt.MqttClient) => void;
 }

@@ -4,10 +4,10 @@
  * Home Assistant announces itself `online`.
  */
 import type mqtt from "mqtt";
-import type { Logger } from "../../log.ts";
 import type { Sink } from "../../pipeline.ts";
 import type { Reading } from "../../reading.ts";
 import {
+  type BrokerOptions,
   closeConnection,
   connectWithBackoff,
   type Message,
@@ -16,17 +16,7 @@ import {
 import { type DiscoveryOptions, HomeAssistantDiscovery } from "./discovery.ts";
 
 /** Options of {@link HomeAssistantSink}: the discovery's and the broker's. */
-export interface HomeAssistantSinkOptions extends DiscoveryOptions {
-  url: string;
-  username?: string;
-  password?: string;
-  log: Logger;
-  /** First reconnect delay in ms, doubled up to {@link maxBackoffMs}. */
-  minBackoffMs?: number;
-  maxBackoffMs?: number;
-  /** How long shutdown may wait for the broker, in ms. */
-  shutdownMs?: number;
-}
+export interface HomeAssistantSinkOptions extends DiscoveryOptions, BrokerOptions {}
 
 /** Publishes Home Assistant discovery configs for the Homie device's properties. */
 export class HomeAssistantSink implements Sink {

@@ -8,6 +8,7 @@ import type mqtt from "mqtt";
 import type { Sink } from "../../pipeline.ts";
 import type { Reading } from "../../reading.ts";
 import {
+  type BrokerOptions,
   closeConnection,
   connectWithBackoff,
   type Message,
@@ -16,16 +17,7 @@ import {
 import { HomieDevice, type HomieDeviceOptions } from "./device.ts";
 
 /** Options of {@link HomieSink}: the device's and the broker's. */
-export interface HomieSinkOptions extends HomieDeviceOptions {
-  url: string;
-  username?: string;
-  password?: string;
-  /** First reconnect delay in ms, doubled up to {@link maxBackoffMs}. */
-  minBackoffMs?: number;
-  maxBackoffMs?: number;
-  /** How long shutdown may wait for the broker, in ms. */
-  shutdownMs?: number;
-}
+export interface HomieSinkOptions extends HomieDeviceOptions, BrokerOptions {}
 
 /** Publishes readings as a Homie 4 device. */
 export class HomieSink implements Sink {
