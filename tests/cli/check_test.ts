@@ -5,6 +5,7 @@ import { startPty } from "../e2e/pty.ts";
 import { runSmr } from "../e2e/smr.ts";
 import { freePort } from "../e2e/tools.ts";
 import { latin1 } from "../bytes.ts";
+import { sharedUrl } from "../shared.ts";
 
 const KEY = sharedText("t210/steiermark_shrdzm.key").trim();
 const PLAIN = latin1(sharedText("t210/steiermark_shrdzm.plain.txt"));
@@ -97,7 +98,7 @@ Deno.test("decode: the CLI prints JSON readings from a hex file and explains fai
   const dir = await Deno.makeTempDir();
   const file = `${dir}/capture.hex`;
   await Deno.copyFile(
-    new URL("../../../shared/vectors/t210/stream_resync_steiermark.hex", import.meta.url),
+    sharedUrl("t210/stream_resync_steiermark.hex"),
     file,
   );
   const ok = await runSmr({

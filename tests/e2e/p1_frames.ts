@@ -1,17 +1,16 @@
 /** Building P1 test frames: DSMR telegrams with a correct CRC, and T210 frames encrypted like a meter. */
 import { crc16 } from "../../src/meters/dsmr/crc.ts";
 import { fromHex, latin1 } from "../bytes.ts";
-
-const SHARED = new URL("../../../shared/vectors/", import.meta.url);
+import { sharedUrl } from "../shared.ts";
 
 /** A shared vector file as text. */
 export function sharedText(path: string): string {
-  return Deno.readTextFileSync(new URL(path, SHARED));
+  return Deno.readTextFileSync(sharedUrl(path));
 }
 
 /** A shared vector file as bytes. */
 export function sharedBytes(path: string): Uint8Array {
-  return Deno.readFileSync(new URL(path, SHARED));
+  return Deno.readFileSync(sharedUrl(path));
 }
 
 /** A telegram with its CRC recomputed after `edit` changed its text. */

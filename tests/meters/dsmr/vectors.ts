@@ -1,10 +1,11 @@
+import { sharedUrl } from "../../shared.ts";
 /**
  * Reads the captured DSMR vectors of `shared/vectors/dsmr` for tests and
  * benches, resolved from this file so any working directory works.
  */
 
 /** The vector directory, `shared/vectors/dsmr/`. */
-export const VECTOR_DIR: URL = new URL("../../../../shared/vectors/dsmr/", import.meta.url);
+export const VECTOR_DIR: URL = sharedUrl("dsmr/");
 
 /** One entry of a vector's `parsed` map as dsmr_parser reported it. */
 export interface ParsedEntry {

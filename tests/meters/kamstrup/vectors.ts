@@ -1,7 +1,8 @@
 /** The shared Kamstrup KMP vectors, read by path. */
+import { sharedUrl } from "../../shared.ts";
 
-/** The folder of the KMP vectors, resolved from this file. */
-export const VECTORS = new URL("../../../../shared/vectors/kamstrup/", import.meta.url);
+/** The folder of the KMP vectors. */
+export const VECTORS = sharedUrl("kamstrup/");
 
 /** Reads one JSON file of the vectors folder. */
 export async function loadJson<T>(name: string): Promise<T> {

@@ -2,17 +2,16 @@
 import { ok, reject, type Result } from "../../../src/result.ts";
 import type { Bytes } from "../../../src/meters/t210/frame.ts";
 import { fromHex } from "../../bytes.ts";
-
-const SHARED = new URL("../../../../shared/vectors/", import.meta.url);
+import { sharedUrl } from "../../shared.ts";
 
 /** Reads a file of shared/vectors as bytes. */
 export function readVector(path: string): Bytes {
-  return Deno.readFileSync(new URL(path, SHARED));
+  return Deno.readFileSync(sharedUrl(path));
 }
 
 /** Reads a hex file of shared/vectors/t210. */
 export function readT210Hex(name: string): Bytes {
-  return fromHex(Deno.readTextFileSync(new URL(`t210/${name}`, SHARED)));
+  return fromHex(Deno.readTextFileSync(sharedUrl(`t210/${name}`)));
 }
 
 /** A frame with its keys and the exact plaintext it must decrypt to. */
@@ -45,7 +44,7 @@ function luxSpecPlain(): Bytes {
 
 function readLuxBin(variant: "aad" | "noaad"): KeyedVector {
   const name = `smarty_lu_spec-example_${variant}_at`;
-  const meta = JSON.parse(Deno.readTextFileSync(new URL(`dsmr/encrypted/${name}.json`, SHARED)));
+  const meta = JSON.parse(Deno.readTextFileSync(sharedUrl(`dsmr/encrypted/${name}.json`)));
   const aad: string | null = meta.aes_128_gcm.aad_hex;
   return {
     name,
