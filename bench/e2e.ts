@@ -19,7 +19,7 @@ import { startPty } from "../tests/e2e/pty.ts";
 import { startSmr } from "../tests/e2e/smr.ts";
 import { waitFor } from "../tests/e2e/tools.ts";
 import { editTelegram, encryptT210, sharedText } from "../tests/e2e/p1_frames.ts";
-import { latin1 } from "../tests/bytes.ts";
+import { latin1 } from "../src/bytes.ts";
 
 const { values: opts } = parseArgs({
   options: {

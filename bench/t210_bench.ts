@@ -3,7 +3,7 @@ import { decodeTelegram } from "../src/meters/dsmr/decode.ts";
 import { FrameDecrypter } from "../src/meters/t210/decrypt.ts";
 import { FrameFinder } from "../src/meters/t210/finder.ts";
 import { vectorText } from "./vectors.ts";
-import { fromHex } from "../tests/bytes.ts";
+import { decodeHex } from "../src/bytes.ts";
 
 interface Case {
   name: string;
@@ -14,25 +14,25 @@ interface Case {
 function decrypter(vector: string, tag: boolean): FrameDecrypter {
   return new FrameDecrypter({
     meterId: "bench",
-    key: fromHex(vectorText(`t210/${vector}.key`)),
-    authKey: tag ? fromHex(vectorText(`t210/${vector}.ak`)) : undefined,
+    key: decodeHex(vectorText(`t210/${vector}.key`)),
+    authKey: tag ? decodeHex(vectorText(`t210/${vector}.ak`)) : undefined,
   });
 }
 
 const cases: Case[] = [
   {
     name: "steiermark, CTR + CRC (no auth key)",
-    frame: fromHex(vectorText("t210/steiermark_shrdzm.hex")),
+    frame: decodeHex(vectorText("t210/steiermark_shrdzm.hex")),
     decrypter: decrypter("steiermark_shrdzm", false),
   },
   {
     name: "synthetic T210, GCM tag check",
-    frame: fromHex(vectorText("t210/synthetic_dlmscosem_t210.hex")),
+    frame: decodeHex(vectorText("t210/synthetic_dlmscosem_t210.hex")),
     decrypter: decrypter("synthetic_dlmscosem_t210", true),
   },
   {
     name: "synthetic T210, CTR + CRC (no auth key)",
-    frame: fromHex(vectorText("t210/synthetic_dlmscosem_t210.hex")),
+    frame: decodeHex(vectorText("t210/synthetic_dlmscosem_t210.hex")),
     decrypter: decrypter("synthetic_dlmscosem_t210", false),
   },
 ];

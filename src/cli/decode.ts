@@ -3,6 +3,7 @@
  * type and keys, prints each reading as a JSON line, and says precisely why
  * anything did not decode. This is how a user checks a key without the meter.
  */
+import { decodeHex, isHex } from "../bytes.ts";
 import type { Config } from "../config/schema.ts";
 import { decodeTelegram } from "../meters/dsmr/decode.ts";
 import { TelegramFramer } from "../meters/dsmr/framer.ts";
@@ -32,10 +33,10 @@ export type InputFormat = "raw" | "hex" | "auto";
 export function captureBytes(input: Uint8Array, format: InputFormat): Uint8Array<ArrayBuffer> {
   const text = new TextDecoder("latin1").decode(input);
   const compact = text.replace(/\s+/g, "");
-  const isHex = /^(?:[0-9a-fA-F]{2})+$/.test(compact);
-  if (format === "hex" || (format === "auto" && isHex)) {
-    if (!isHex) throw new Error("the input is not hex: an even number of 0-9, a-f characters");
-    return Uint8Array.from(compact.match(/../g)!, (h) => parseInt(h, 16));
+  const hex = compact.length > 0 && isHex(compact);
+  if (format === "hex" || (format === "auto" && hex)) {
+    if (!hex) throw new Error("the input is not hex: an even number of 0-9, a-f characters");
+    return decodeHex(compact);
   }
   return Uint8Array.from(input);
 }

@@ -7,6 +7,7 @@ import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import type { MeterInfo } from "../reading.ts";
 import { ok, type Result } from "../result.ts";
+import { decodeHex } from "../bytes.ts";
 import { SerialPort } from "../serial/port.ts";
 import { type DecodedTelegram, decodeTelegram } from "./dsmr/decode.ts";
 import { TelegramFramer } from "./dsmr/framer.ts";
@@ -40,7 +41,7 @@ const EQUIPMENT_IDS = ["0-0:96.1.1", "0-0:96.1.0"];
 function equipmentId(raw: string): string | undefined {
   if (raw === "") return undefined;
   if (/^(?:[0-9A-Fa-f]{2})+$/.test(raw)) {
-    const text = raw.match(/../g)!.map((h) => String.fromCharCode(parseInt(h, 16))).join("");
+    const text = String.fromCharCode(...decodeHex(raw));
     if (/^[\x20-\x7e]+$/.test(text)) return text.trim();
   }
   return raw;

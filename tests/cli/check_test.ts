@@ -4,7 +4,7 @@ import { encryptT210, sharedText } from "../e2e/p1_frames.ts";
 import { startPty } from "../e2e/pty.ts";
 import { runSmr } from "../e2e/smr.ts";
 import { freePort } from "../e2e/tools.ts";
-import { latin1 } from "../bytes.ts";
+import { latin1 } from "../../src/bytes.ts";
 import { sharedUrl } from "../shared.ts";
 
 const KEY = sharedText("t210/steiermark_shrdzm.key").trim();

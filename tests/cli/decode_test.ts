@@ -2,7 +2,7 @@ import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { captureBytes, decodeCapture } from "../../src/cli/decode.ts";
 import type { Config } from "../../src/config/schema.ts";
 import { sharedBytes, sharedText } from "../e2e/p1_frames.ts";
-import { fromHex } from "../bytes.ts";
+import { decodeHex } from "../../src/bytes.ts";
 
 function config(type: Config["meter"]["type"], meter: Partial<Config["meter"]> = {}): Config {
   return {
@@ -18,7 +18,7 @@ function config(type: Config["meter"]["type"], meter: Partial<Config["meter"]> =
 const key = (name: string) => sharedText(`t210/${name}`).trim();
 
 Deno.test("decode: hex and raw captures are told apart", () => {
-  assertEquals(captureBytes(new TextEncoder().encode("db 08\n0a"), "auto"), fromHex("db080a"));
+  assertEquals(captureBytes(new TextEncoder().encode("db 08\n0a"), "auto"), decodeHex("db080a"));
   assertEquals(captureBytes(Uint8Array.of(0xdb, 0x08), "auto"), Uint8Array.of(0xdb, 0x08));
 });
 

@@ -28,7 +28,7 @@ import {
 import { stuff, unstuff } from "../../src/meters/kamstrup/stuffing.ts";
 import type { Pty } from "./pty.ts";
 import { unwrap } from "../assert.ts";
-import { concat } from "../bytes.ts";
+import { concat } from "../../src/bytes.ts";
 
 /**
  * Plausible MULTICAL 403 registers whose values need byte stuffing on the

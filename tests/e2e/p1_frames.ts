@@ -1,6 +1,6 @@
 /** Building P1 test frames: DSMR telegrams with a correct CRC, and T210 frames encrypted like a meter. */
-import { crc16 } from "../../src/meters/dsmr/crc.ts";
-import { fromHex, latin1 } from "../bytes.ts";
+import { crc16Arc } from "../../src/crc.ts";
+import { decodeHex, latin1 } from "../../src/bytes.ts";
 import { sharedUrl } from "../shared.ts";
 
 /** A shared vector file as text. */
@@ -16,7 +16,7 @@ export function sharedBytes(path: string): Uint8Array {
 /** A telegram with its CRC recomputed after `edit` changed its text. */
 export function editTelegram(telegram: string, edit: (body: string) => string): string {
   const body = edit(telegram.slice(0, telegram.lastIndexOf("!") + 1));
-  const crc = crc16(latin1(body)).toString(16).toUpperCase().padStart(4, "0");
+  const crc = crc16Arc(latin1(body)).toString(16).toUpperCase().padStart(4, "0");
   return `${body}${crc}\r\n`;
 }
 
@@ -29,13 +29,15 @@ export async function encryptT210(
   plain: Uint8Array<ArrayBuffer>,
   keyHex: string,
   counter: number,
-  systemTitle = fromHex("534147350000d28f"),
+  systemTitle = decodeHex("534147350000d28f"),
 ): Promise<Uint8Array> {
   const iv = new Uint8Array(16);
   iv.set(systemTitle);
   new DataView(iv.buffer).setUint32(8, counter);
   iv[15] = 2;
-  const key = await crypto.subtle.importKey("raw", fromHex(keyHex), "AES-CTR", false, ["encrypt"]);
+  const key = await crypto.subtle.importKey("raw", decodeHex(keyHex), "AES-CTR", false, [
+    "encrypt",
+  ]);
   const cipher = new Uint8Array(
     await crypto.subtle.encrypt({ name: "AES-CTR", counter: iv, length: 32 }, key, plain),
   );

@@ -15,7 +15,7 @@
  * - socat keeps running when either end is closed and reopened.
  */
 import { requireTool } from "./tools.ts";
-import { concat } from "../bytes.ts";
+import { concat } from "../../src/bytes.ts";
 import { seededRandom } from "../random.ts";
 
 /** Options of {@link Pty.read}. */

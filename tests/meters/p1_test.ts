@@ -9,7 +9,7 @@ import { startPty, writeInChunks } from "../e2e/pty.ts";
 import { startSmr } from "../e2e/smr.ts";
 import { editTelegram, encryptT210, sharedText } from "../e2e/p1_frames.ts";
 import { checkStartup } from "../sinks/homie/conformance.ts";
-import { latin1 } from "../bytes.ts";
+import { latin1 } from "../../src/bytes.ts";
 import { readVectors } from "./dsmr/vectors.ts";
 import { decodeTelegram } from "../../src/meters/dsmr/decode.ts";
 import { telegramInfo } from "../../src/meters/p1.ts";

@@ -4,7 +4,8 @@
  * header lines are opaque and may hold any byte (0x02, 0xAB).
  */
 import { ok, reject, type Result } from "../../result.ts";
-import { crc16, formatCrc } from "./crc.ts";
+import { crc16Arc } from "../../crc.ts";
+import { hexDigit } from "../../bytes.ts";
 import { type ParsedLines, parseLines } from "./lines.ts";
 
 /**
@@ -32,13 +33,6 @@ const SLASH = 0x2f;
 const BANG = 0x21;
 const LF = 0x0a;
 const CR = 0x0d;
-
-function hexValue(byte: number): number {
-  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
-  if (byte >= 0x41 && byte <= 0x46) return byte - 0x37;
-  if (byte >= 0x61 && byte <= 0x66) return byte - 0x57;
-  return -1;
-}
 
 const ASCII = new TextDecoder();
 
@@ -79,7 +73,7 @@ export function parseTelegram(bytes: Uint8Array, options: TelegramOptions): Resu
   let digits = 0;
   let at = bang + 1;
   for (; at < bytes.length && digits < 5; at++, digits++) {
-    const nibble = hexValue(bytes[at]);
+    const nibble = hexDigit(bytes[at]);
     if (nibble < 0) break;
     given = given * 16 + nibble;
   }
@@ -93,7 +87,7 @@ export function parseTelegram(bytes: Uint8Array, options: TelegramOptions): Resu
       return reject("crc", "telegram has no CRC (bare '!') but this meter's spec requires one");
     }
     if (crc !== undefined) {
-      const computed = crc16(bytes, start, bang + 1);
+      const computed = crc16Arc(bytes, start, bang + 1);
       if (computed !== given) {
         return reject(
           "crc",
@@ -108,4 +102,9 @@ export function parseTelegram(bytes: Uint8Array, options: TelegramOptions): Resu
   while (headerLine > 0 && text.charCodeAt(headerLine - 1) === CR) headerLine--;
   const { objects, skipped } = parseLines(text, headerEnd - start + 1, text.length);
   return ok({ header: text.slice(0, headerLine), crc, objects, skipped });
+}
+
+/** Formats a CRC as the four upper-case hex digits a telegram carries (`0B9F`). */
+export function formatCrc(crc: number): string {
+  return crc.toString(16).toUpperCase().padStart(4, "0");
 }

@@ -5,7 +5,7 @@
  * skipping everything before its `40` start byte.
  */
 import { ok, reject, type Result } from "../../result.ts";
-import { crc16 } from "./crc.ts";
+import { crc16Xmodem } from "../../crc.ts";
 import { stuff, unstuffInto } from "./stuffing.ts";
 
 /** Start byte of a request (to the meter). */
@@ -70,7 +70,7 @@ export function encodeFrame(
   payload[0] = destination;
   payload[1] = command;
   payload.set(data, 2);
-  const crc = crc16(payload, 0, data.length + 2);
+  const crc = crc16Xmodem(payload, 0, data.length + 2);
   payload[data.length + 2] = crc >> 8;
   payload[data.length + 3] = crc & 0xff;
   const stuffed = stuff(payload);
@@ -99,9 +99,9 @@ export function unstuffFrame(bytes: Uint8Array, out: Uint8Array): Result<number>
   const n = unstuffInto(bytes, 1, last, out);
   if (typeof n === "string") return reject("framing", `frame: ${n}`);
   if (n < 4) return reject("framing", `frame: ${n} bytes, too short for address, command and CRC`);
-  if (crc16(out, 0, n) !== 0) {
+  if (crc16Xmodem(out, 0, n) !== 0) {
     const sent = (out[n - 2] << 8) | out[n - 1];
-    const computed = crc16(out, 0, n - 2);
+    const computed = crc16Xmodem(out, 0, n - 2);
     return reject("crc", `frame: CRC ${hex16(sent)} sent, ${hex16(computed)} computed`);
   }
   return ok(n);

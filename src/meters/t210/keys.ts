@@ -4,6 +4,7 @@
  * never repeat a key, not even in part.
  */
 import { ok, reject, type Result } from "../../result.ts";
+import { hexDigit } from "../../bytes.ts";
 
 /** Bytes of an AES-128 key. */
 export const KEY_LENGTH = 16;
@@ -24,7 +25,7 @@ export function parseKey(text: string, name: string): Result<Uint8Array> {
   }
   const key = new Uint8Array(KEY_LENGTH);
   for (let i = 0; i < hex.length; i++) {
-    const nibble = hexValue(hex.charCodeAt(i));
+    const nibble = hexDigit(hex.charCodeAt(i));
     if (nibble < 0) {
       return reject(
         "decode",
@@ -35,11 +36,4 @@ export function parseKey(text: string, name: string): Result<Uint8Array> {
     key[i >> 1] |= i % 2 === 0 ? nibble << 4 : nibble;
   }
   return ok(key);
-}
-
-function hexValue(code: number): number {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  if (code >= 0x41 && code <= 0x46) return code - 0x41 + 10;
-  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
-  return -1;
 }

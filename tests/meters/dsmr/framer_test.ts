@@ -3,7 +3,7 @@ import { TelegramFramer } from "../../../src/meters/dsmr/framer.ts";
 import { decodeTelegram } from "../../../src/meters/dsmr/decode.ts";
 import type { Result } from "../../../src/result.ts";
 import { readVectors } from "./vectors.ts";
-import { concat, latin1 } from "../../bytes.ts";
+import { concat, latin1 } from "../../../src/bytes.ts";
 
 const TELEGRAM = "/ISK5\\2M550T-1012\r\n\r\n1-0:1.8.1(002130.115*kWh)\r\n!";
 const WITH_CRC = (() => {

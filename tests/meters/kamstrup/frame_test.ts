@@ -13,18 +13,18 @@ import {
   START_RESPONSE,
   unstuffFrame,
 } from "../../../src/meters/kamstrup/frame.ts";
-import { concat, fromHex, toHex } from "../../bytes.ts";
+import { concat, decodeHex, encodeHex } from "../../../src/bytes.ts";
 
-const REQUEST = fromHex("803f1001003cb25f0d");
-const REPLY = fromHex("403f10003c0304430000d6de03220d");
+const REQUEST = decodeHex("803f1001003cb25f0d");
+const REPLY = decodeHex("403f10003c0304430000d6de03220d");
 
 Deno.test("encodeFrame adds CRC, stuffing, start and stop byte", () => {
   assertEquals(
-    toHex(encodeFrame(START_REQUEST, HEAT_METER, COMMAND.getType, new Uint8Array())),
+    encodeHex(encodeFrame(START_REQUEST, HEAT_METER, COMMAND.getType, new Uint8Array())),
     "803f01058a0d",
   );
   assertEquals(
-    toHex(encodeFrame(START_REQUEST, HEAT_METER, COMMAND.getRegister, fromHex("010080"))),
+    encodeHex(encodeFrame(START_REQUEST, HEAT_METER, COMMAND.getRegister, decodeHex("010080"))),
     "803f1001001b7fd4080d",
   );
 });
@@ -34,14 +34,18 @@ Deno.test("parseFrame returns destination, command and data", () => {
   assertEquals(frame.start, START_RESPONSE);
   assertEquals(frame.destination, 0x3f);
   assertEquals(frame.command, 0x10);
-  assertEquals(toHex(frame.data), "003c0304430000d6de");
+  assertEquals(encodeHex(frame.data), "003c0304430000d6de");
 });
 
 Deno.test("parseFrame round-trips frames whose data needs stuffing", () => {
-  const data = fromHex("000d061b4080ff");
+  const data = decodeHex("000d061b4080ff");
   const frame = encodeFrame(START_RESPONSE, 0x40, 0x80, data);
   const parsed = unwrap(parseFrame(frame));
-  assertEquals([parsed.destination, parsed.command, toHex(parsed.data)], [0x40, 0x80, toHex(data)]);
+  assertEquals([parsed.destination, parsed.command, encodeHex(parsed.data)], [
+    0x40,
+    0x80,
+    encodeHex(data),
+  ]);
 });
 
 Deno.test("parseFrame rejects with the right reason", () => {
@@ -60,47 +64,47 @@ Deno.test("parseFrame rejects with the right reason", () => {
     ["403f10003c0304430000d6de03230d", "crc"],
   ];
   for (const [hex, reason] of cases) {
-    const result = parseFrame(fromHex(hex));
+    const result = parseFrame(decodeHex(hex));
     assertOk(!result.ok, hex);
     assertEquals(result.error.reason, reason, hex);
   }
-  const crc = parseFrame(fromHex("403f10003c0304430000d6df03220d"));
+  const crc = parseFrame(decodeHex("403f10003c0304430000d6df03220d"));
   assertOk(!crc.ok);
   assertMatch(crc.error.message, /CRC 0322 sent, [0-9A-F]{4} computed/);
 });
 
 Deno.test("findReply waits for a complete reply and skips the echo", () => {
-  const received = concat(REQUEST, REPLY, fromHex("4012"));
+  const received = concat(REQUEST, REPLY, decodeHex("4012"));
   assertEquals(findReply(new Uint8Array()), undefined);
   assertEquals(findReply(REQUEST), undefined);
   assertEquals(findReply(received.subarray(0, REQUEST.length + 5)), undefined);
   const found = findReply(received);
   assertOk(found);
-  assertEquals(toHex(found.frame), toHex(REPLY));
-  assertEquals(toHex(found.rest), "4012");
+  assertEquals(encodeHex(found.frame), encodeHex(REPLY));
+  assertEquals(encodeHex(found.rest), "4012");
 });
 
 Deno.test("findReply resynchronises on the last start byte before the stop byte", () => {
-  const found = findReply(concat(fromHex("4000ff"), REPLY));
+  const found = findReply(concat(decodeHex("4000ff"), REPLY));
   assertOk(found);
-  assertEquals(toHex(found.frame), toHex(REPLY));
+  assertEquals(encodeHex(found.frame), encodeHex(REPLY));
 });
 
 Deno.test("findReply finds replies one after the other through rest", () => {
-  const second = fromHex("403f10005016024100002f5c0d");
+  const second = decodeHex("403f10005016024100002f5c0d");
   const first = findReply(concat(REPLY, second));
   assertOk(first);
-  assertEquals(toHex(first.frame), toHex(REPLY));
+  assertEquals(encodeHex(first.frame), encodeHex(REPLY));
   const next = findReply(first.rest);
   assertOk(next);
-  assertEquals(toHex(next.frame), toHex(second));
+  assertEquals(encodeHex(next.frame), encodeHex(second));
   assertEquals(next.rest.length, 0);
 });
 
 Deno.test("findFrame finds requests too", () => {
-  const found = findFrame(concat(fromHex("00"), REQUEST), START_REQUEST);
+  const found = findFrame(concat(decodeHex("00"), REQUEST), START_REQUEST);
   assertOk(found);
-  assertEquals(toHex(found.frame), toHex(REQUEST));
+  assertEquals(encodeHex(found.frame), encodeHex(REQUEST));
 });
 
 Deno.test("parseReply names a missing and a truncated reply", () => {
@@ -127,16 +131,16 @@ Deno.test("destinationOf defaults to the heat meter and rejects non-bytes", () =
 
 Deno.test("unstuffFrame unstuffs into a caller's buffer", () => {
   const out = new Uint8Array(32).fill(0xee);
-  const frame = fromHex("403f10001b7f160411012af02463030d");
+  const frame = decodeHex("403f10001b7f160411012af02463030d");
   assertEquals(unwrap(unstuffFrame(frame, out)), 13);
-  assertEquals(toHex(out.subarray(0, 13)), "3f100080160411012af0246303");
-  const bad = unstuffFrame(fromHex("403f10001b7f160411012af02463040d"), out);
+  assertEquals(encodeHex(out.subarray(0, 13)), "3f100080160411012af0246303");
+  const bad = unstuffFrame(decodeHex("403f10001b7f160411012af02463040d"), out);
   assertOk(!bad.ok);
   assertEquals(bad.error.reason, "crc");
 });
 
 Deno.test("locateReply returns the raw reply after an echo", () => {
-  assertEquals(toHex(unwrap(locateReply(concat(REQUEST, REPLY)))), toHex(REPLY));
+  assertEquals(encodeHex(unwrap(locateReply(concat(REQUEST, REPLY)))), encodeHex(REPLY));
   const none = locateReply(REQUEST);
   assertOk(!none.ok);
   assertEquals(none.error.reason, "framing");

@@ -25,7 +25,7 @@ import {
 import { decimalText } from "../../../src/meters/kamstrup/number.ts";
 import { toValues } from "../../../src/meters/kamstrup/values.ts";
 import { loadJson } from "./vectors.ts";
-import { concat, fromHex, toHex } from "../../bytes.ts";
+import { concat, decodeHex, encodeHex } from "../../../src/bytes.ts";
 import { seededRandom } from "../../random.ts";
 
 const random = seededRandom(0x4b4d50);
@@ -115,7 +115,7 @@ function exercise(buffer: Uint8Array): void {
       if (frame.ok) assertOk(crcOk);
     }
   } catch (error) {
-    throw new Error(`case ${counts.cases} ${toHex(buffer)}: ${error}`);
+    throw new Error(`case ${counts.cases} ${encodeHex(buffer)}: ${error}`);
   }
 }
 
@@ -193,7 +193,7 @@ interface FrameVector {
 const vectors = await loadJson<{ frames: FrameVector[] }>("kmp_vectors.json");
 const corpus = [
   ...vectors.frames.flatMap((f) => [f.request_hex, f.response_hex]).filter((h) => h !== undefined)
-    .map((h) => fromHex(h!)),
+    .map((h) => decodeHex(h!)),
   ...validFrames(200),
 ];
 
@@ -237,6 +237,6 @@ Deno.test("fuzz: random replies round-trip exactly, with an echo and in chunks",
     }
     const cut = int(frame.length);
     assertEquals(findReply(concat(echo, frame.subarray(0, cut))), undefined);
-    assertEquals(toHex(unwrap(encodeRegisterResponse(decoded))), toHex(frame));
+    assertEquals(encodeHex(unwrap(encodeRegisterResponse(decoded))), encodeHex(frame));
   }
 });

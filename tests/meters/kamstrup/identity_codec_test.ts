@@ -8,26 +8,29 @@ import {
   encodeTypeResponse,
 } from "../../../src/meters/kamstrup/identity_codec.ts";
 import { encodeFrame, START_RESPONSE } from "../../../src/meters/kamstrup/frame.ts";
-import { concat, fromHex, toHex } from "../../bytes.ts";
+import { concat, decodeHex, encodeHex } from "../../../src/bytes.ts";
 
 function reason(result: { ok: boolean; error?: { reason: string } }): string | undefined {
   return result.ok ? undefined : result.error!.reason;
 }
 
 /** The KMP document's GetType reply (crc vector 3f01000406012699), framed: 06 is stuffed. */
-const TYPE_REPLY = fromHex("403f0100041bf90126990d");
+const TYPE_REPLY = decodeHex("403f0100041bf90126990d");
 
 Deno.test("GetType and GetSerialNo requests", () => {
-  assertEquals(toHex(unwrap(encodeGetType())), "803f01058a0d");
-  assertEquals(toHex(unwrap(encodeGetSerialNo())), "803f0235e90d");
-  assertEquals(toHex(unwrap(encodeGetType({ destination: 0x3a }))), "803a01fa7f0d");
+  assertEquals(encodeHex(unwrap(encodeGetType())), "803f01058a0d");
+  assertEquals(encodeHex(unwrap(encodeGetSerialNo())), "803f0235e90d");
+  assertEquals(encodeHex(unwrap(encodeGetType({ destination: 0x3a }))), "803a01fa7f0d");
   assertEquals(reason(encodeGetType({ destination: 300 })), "decode");
   assertEquals(reason(encodeGetSerialNo({ destination: -1 })), "decode");
 });
 
 Deno.test("GetType reply: meter type and software revision", () => {
   assertEquals(unwrap(decodeTypeResponse(TYPE_REPLY)), { type: 4, revision: "F1" });
-  assertEquals(toHex(unwrap(encodeTypeResponse({ type: 4, revision: "F1" }))), toHex(TYPE_REPLY));
+  assertEquals(
+    encodeHex(unwrap(encodeTypeResponse({ type: 4, revision: "F1" }))),
+    encodeHex(TYPE_REPLY),
+  );
   const echoed = concat(unwrap(encodeGetType()), TYPE_REPLY);
   assertEquals(unwrap(decodeTypeResponse(echoed)), { type: 4, revision: "F1" });
   const none = unwrap(encodeTypeResponse({ type: 0x1b40 }));
@@ -37,13 +40,13 @@ Deno.test("GetType reply: meter type and software revision", () => {
 });
 
 Deno.test("GetType reply: bad letters, lengths and commands are rejected", () => {
-  const badLetter = encodeFrame(START_RESPONSE, 0x3f, 0x01, fromHex("00041b01"));
+  const badLetter = encodeFrame(START_RESPONSE, 0x3f, 0x01, decodeHex("00041b01"));
   assertEquals(reason(decodeTypeResponse(badLetter)), "decode");
-  const short = encodeFrame(START_RESPONSE, 0x3f, 0x01, fromHex("000406"));
+  const short = encodeFrame(START_RESPONSE, 0x3f, 0x01, decodeHex("000406"));
   assertEquals(reason(decodeTypeResponse(short)), "decode");
-  assertEquals(reason(decodeTypeResponse(fromHex("403f0201234567e9560d"))), "decode");
-  assertEquals(reason(decodeTypeResponse(fromHex("403f0100041bf90126980d"))), "crc");
-  assertEquals(reason(decodeTypeResponse(fromHex("803f01058a0d"))), "framing");
+  assertEquals(reason(decodeTypeResponse(decodeHex("403f0201234567e9560d"))), "decode");
+  assertEquals(reason(decodeTypeResponse(decodeHex("403f0100041bf90126980d"))), "crc");
+  assertEquals(reason(decodeTypeResponse(decodeHex("803f01058a0d"))), "framing");
   for (const revision of ["f1", "F", "F256", "FF1", "F01", "1"]) {
     assertEquals(reason(encodeTypeResponse({ type: 4, revision })), "decode", revision);
   }
@@ -52,7 +55,7 @@ Deno.test("GetType reply: bad letters, lengths and commands are rejected", () =>
 });
 
 Deno.test("GetSerialNo reply: a 32-bit serial number as decimal text", () => {
-  assertEquals(unwrap(decodeSerialResponse(fromHex("403f0201234567e9560d"))), "19088743");
+  assertEquals(unwrap(decodeSerialResponse(decodeHex("403f0201234567e9560d"))), "19088743");
   for (const serial of ["0", "6892850", "4294967295", "1234567"]) {
     assertEquals(unwrap(decodeSerialResponse(unwrap(encodeSerialResponse(serial)))), serial);
   }
@@ -61,7 +64,7 @@ Deno.test("GetSerialNo reply: a 32-bit serial number as decimal text", () => {
   }
   assertEquals(reason(encodeSerialResponse("1", { destination: 1.5 })), "decode");
   assertEquals(reason(decodeSerialResponse(TYPE_REPLY)), "decode");
-  const long = encodeFrame(START_RESPONSE, 0x3f, 0x02, fromHex("0123456789"));
+  const long = encodeFrame(START_RESPONSE, 0x3f, 0x02, decodeHex("0123456789"));
   assertEquals(reason(decodeSerialResponse(long)), "decode");
-  assertEquals(reason(decodeSerialResponse(fromHex("403f0201234567e9570d"))), "crc");
+  assertEquals(reason(decodeSerialResponse(decodeHex("403f0201234567e9570d"))), "crc");
 });

@@ -15,7 +15,7 @@ import {
 } from "../../../src/meters/kamstrup/register_codec.ts";
 import type { Reading } from "../../../src/reading.ts";
 import { MC403_REGISTERS, withBadCrc } from "../../e2e/kamstrup_simulator.ts";
-import { concat } from "../../bytes.ts";
+import { concat } from "../../../src/bytes.ts";
 
 const DEFAULTS = [60, 63, 68, 74, 80, 86, 87, 89, 99, 1004];
 

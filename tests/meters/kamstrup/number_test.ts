@@ -8,7 +8,7 @@ import {
   sigexpExponent,
   writeNumber,
 } from "../../../src/meters/kamstrup/number.ts";
-import { fromHex, toHex } from "../../bytes.ts";
+import { decodeHex, encodeHex } from "../../../src/bytes.ts";
 
 /** `shift`'s text with trailing fraction zeros dropped: the canonical form. */
 function canonical(negative: boolean, digits: string, exponent: number): string {
@@ -60,42 +60,42 @@ Deno.test("decimalText matches decimal.ts shift, trailing zeros dropped", () => 
 });
 
 Deno.test("mantissaDigits reads big-endian unsigned integers of any length", () => {
-  const bytes = fromHex("ffffffffffffffffff");
+  const bytes = decodeHex("ffffffffffffffffff");
   assertEquals(mantissaDigits(bytes, 0, 1), "255");
   assertEquals(mantissaDigits(bytes, 0, 6), "281474976710655");
   assertEquals(mantissaDigits(bytes, 0, 7), "72057594037927935");
   assertEquals(mantissaDigits(bytes, 0, 9), "4722366482869645213695");
-  assertEquals(mantissaDigits(fromHex("000000000000012a"), 0, 8), "298");
+  assertEquals(mantissaDigits(decodeHex("000000000000012a"), 0, 8), "298");
 });
 
 Deno.test("readNumber rejects truncation and zero length with undefined", () => {
-  assertEquals(readNumber(fromHex("")), undefined);
-  assertEquals(readNumber(fromHex("04")), undefined);
-  assertEquals(readNumber(fromHex("044300")), undefined);
-  assertEquals(readNumber(fromHex("0043")), undefined);
-  assertEquals(readNumber(fromHex("0243ffff"), 0, 3), undefined);
-  assertEquals(readNumber(fromHex("990243ffff"), 1)?.value, "65.535");
+  assertEquals(readNumber(decodeHex("")), undefined);
+  assertEquals(readNumber(decodeHex("04")), undefined);
+  assertEquals(readNumber(decodeHex("044300")), undefined);
+  assertEquals(readNumber(decodeHex("0043")), undefined);
+  assertEquals(readNumber(decodeHex("0243ffff"), 0, 3), undefined);
+  assertEquals(readNumber(decodeHex("990243ffff"), 1)?.value, "65.535");
 });
 
 Deno.test("resolutionText keeps the meter's resolution", () => {
-  const number = readNumber(fromHex("04420002ed10"))!;
+  const number = readNumber(decodeHex("04420002ed10"))!;
   assertEquals(number.value, "1917.6");
   assertEquals(resolutionText(number), "1917.60");
-  assertEquals(resolutionText(readNumber(fromHex("02410000"))!), "0.0");
-  assertEquals(resolutionText(readNumber(fromHex("02c10000"))!), "0.0");
-  assertEquals(resolutionText(readNumber(fromHex("02c20101"))!), "-2.57");
-  assertEquals(resolutionText(readNumber(fromHex("0103ff"))!), "255000");
+  assertEquals(resolutionText(readNumber(decodeHex("02410000"))!), "0.0");
+  assertEquals(resolutionText(readNumber(decodeHex("02c10000"))!), "0.0");
+  assertEquals(resolutionText(readNumber(decodeHex("02c20101"))!), "-2.57");
+  assertEquals(resolutionText(readNumber(decodeHex("0103ff"))!), "255000");
 });
 
 Deno.test("writeNumber defaults: exponent from the text, 4 mantissa bytes", () => {
-  assertEquals(toHex(unwrap(writeNumber("1917.57"))), "04420002ed0d");
-  assertEquals(toHex(unwrap(writeNumber("1917.60"))), "04420002ed10");
-  assertEquals(toHex(unwrap(writeNumber("-123.45"))), "04c200003039");
-  assertEquals(toHex(unwrap(writeNumber("0"))), "040000000000");
-  assertEquals(toHex(unwrap(writeNumber("4294967296"))), "05000100000000");
-  assertEquals(toHex(unwrap(writeNumber("255000", { exponent: 3, length: 1 }))), "0103ff");
-  assertEquals(toHex(unwrap(writeNumber("1917.6", { exponent: -2 }))), "04420002ed10");
-  assertEquals(toHex(unwrap(writeNumber("1917.60", { exponent: -1 }))), "044100004ae8");
+  assertEquals(encodeHex(unwrap(writeNumber("1917.57"))), "04420002ed0d");
+  assertEquals(encodeHex(unwrap(writeNumber("1917.60"))), "04420002ed10");
+  assertEquals(encodeHex(unwrap(writeNumber("-123.45"))), "04c200003039");
+  assertEquals(encodeHex(unwrap(writeNumber("0"))), "040000000000");
+  assertEquals(encodeHex(unwrap(writeNumber("4294967296"))), "05000100000000");
+  assertEquals(encodeHex(unwrap(writeNumber("255000", { exponent: 3, length: 1 }))), "0103ff");
+  assertEquals(encodeHex(unwrap(writeNumber("1917.6", { exponent: -2 }))), "04420002ed10");
+  assertEquals(encodeHex(unwrap(writeNumber("1917.60", { exponent: -1 }))), "044100004ae8");
 });
 
 Deno.test("writeNumber rejects what the format cannot carry", () => {

@@ -9,7 +9,7 @@ import {
   type RegisterReply,
 } from "../../../src/meters/kamstrup/register_codec.ts";
 import { encodeFrame, START_RESPONSE } from "../../../src/meters/kamstrup/frame.ts";
-import { concat, fromHex, toHex } from "../../bytes.ts";
+import { concat, decodeHex, encodeHex } from "../../../src/bytes.ts";
 
 function reason(result: { ok: boolean; error?: { reason: string } }): string | undefined {
   return result.ok ? undefined : result.error!.reason;
@@ -17,9 +17,9 @@ function reason(result: { ok: boolean; error?: { reason: string } }): string | u
 
 Deno.test("encodeGetRegister takes 1 to 8 ids", () => {
   assertEquals(MAX_REGISTERS_PER_REQUEST, 8);
-  assertEquals(toHex(unwrap(encodeGetRegister([60]))), "803f1001003cb25f0d");
+  assertEquals(encodeHex(unwrap(encodeGetRegister([60]))), "803f1001003cb25f0d");
   assertEquals(
-    toHex(unwrap(encodeGetRegister([60, 63, 80, 86, 87, 89, 74, 68]))),
+    encodeHex(unwrap(encodeGetRegister([60, 63, 80, 86, 87, 89, 74, 68]))),
     "803f1008003c003f0050005600570059004a0044c1380d",
   );
   assertEquals(reason(encodeGetRegister([])), "decode");
@@ -27,8 +27,8 @@ Deno.test("encodeGetRegister takes 1 to 8 ids", () => {
   for (const id of [-1, 65536, 1.5, NaN]) assertEquals(reason(encodeGetRegister([id])), "decode");
   assertEquals(reason(encodeGetRegister([60], { destination: 256 })), "decode");
   assertEquals(
-    toHex(unwrap(encodeGetRegister([0xffff, 0x0040]))),
-    toHex(unwrap(encodeGetRegister([65535, 64]))),
+    encodeHex(unwrap(encodeGetRegister([0xffff, 0x0040]))),
+    encodeHex(unwrap(encodeGetRegister([65535, 64]))),
   );
 });
 
@@ -36,16 +36,16 @@ Deno.test("decodeGetRegisterRequest returns the ids of a request", () => {
   for (const ids of [[60], [64, 128, 0x1b1b, 0x0d06], [60, 63, 80, 86, 87, 89, 74, 68]]) {
     assertEquals(unwrap(decodeGetRegisterRequest(unwrap(encodeGetRegister(ids)))), ids);
   }
-  assertEquals(reason(decodeGetRegisterRequest(fromHex("803f01058a0d"))), "decode");
+  assertEquals(reason(decodeGetRegisterRequest(decodeHex("803f01058a0d"))), "decode");
   assertEquals(
-    reason(decodeGetRegisterRequest(fromHex("403f10003c0304430000d6de03220d"))),
+    reason(decodeGetRegisterRequest(decodeHex("403f10003c0304430000d6de03220d"))),
     "decode",
   );
-  const miscounted = encodeFrame(0x80, 0x3f, 0x10, fromHex("02003c"));
+  const miscounted = encodeFrame(0x80, 0x3f, 0x10, decodeHex("02003c"));
   assertEquals(reason(decodeGetRegisterRequest(miscounted)), "decode");
   const empty = encodeFrame(0x80, 0x3f, 0x10, new Uint8Array());
   assertEquals(reason(decodeGetRegisterRequest(empty)), "decode");
-  assertEquals(reason(decodeGetRegisterRequest(fromHex("803f1001003cb25e0d"))), "crc");
+  assertEquals(reason(decodeGetRegisterRequest(decodeHex("803f1001003cb25e0d"))), "crc");
 });
 
 const MC403: RegisterReply[] = [
@@ -92,12 +92,12 @@ Deno.test("decodeRegisterResponse rejects with framing, crc or decode", () => {
   const flipped = reply.slice();
   flipped[6] ^= 0x01;
   assertEquals(reason(decodeRegisterResponse(flipped)), "crc");
-  const type = fromHex("403f01000406012699".replace("06", "1bf9") + "0d");
+  const type = decodeHex("403f01000406012699".replace("06", "1bf9") + "0d");
   assertEquals(reason(decodeRegisterResponse(type)), "decode");
   for (const data of ["003c03", "003c0304430000d6", "003c0300430000", "003c0304430000d6de00"]) {
-    const frame = encodeFrame(START_RESPONSE, 0x3f, 0x10, fromHex(data));
+    const frame = encodeFrame(START_RESPONSE, 0x3f, 0x10, decodeHex(data));
     assertEquals(reason(decodeRegisterResponse(frame)), "decode", data);
-    assertEquals(reason(decodeRegisterBlocks(fromHex(data))), "decode", data);
+    assertEquals(reason(decodeRegisterBlocks(decodeHex(data))), "decode", data);
   }
 });
 
@@ -105,7 +105,7 @@ Deno.test("decodeRegisterResponse skips the echo of the request", () => {
   const echo = unwrap(encodeGetRegister([60, 68, 74]));
   const reply = unwrap(encodeRegisterResponse(MC403));
   const registers = unwrap(
-    decodeRegisterResponse(concat(echo, reply, fromHex("00")), { ids: [60, 68, 74] }),
+    decodeRegisterResponse(concat(echo, reply, decodeHex("00")), { ids: [60, 68, 74] }),
   );
   assertEquals(registers.map((r) => r.value), ["55.648", "1917.57", "6"]);
 });
@@ -118,7 +118,7 @@ Deno.test("encodeRegisterResponse stuffs ids, units and values that need it", ()
     { id: 60, unit: 3, value: "8.9869", length: 4 }, // 0x0001_5f0d: 0D in the mantissa
   ];
   const frame = unwrap(encodeRegisterResponse(replies));
-  const raw = toHex(frame.subarray(1, -1));
+  const raw = encodeHex(frame.subarray(1, -1));
   for (const stuffed of ["001bbf1bf2", "001b7f1bf9", "1be41bf21bbf", "1be4", "1bf2"]) {
     assertOk(raw.includes(stuffed), `${stuffed} in ${raw}`);
   }
@@ -130,7 +130,7 @@ Deno.test("encodeRegisterResponse stuffs ids, units and values that need it", ()
     [0x1b0d, 0x40, "0.0000064"],
     [60, 3, "8.9869"],
   ]);
-  assertEquals(toHex(unwrap(encodeRegisterResponse(registers))), toHex(frame));
+  assertEquals(encodeHex(unwrap(encodeRegisterResponse(registers))), encodeHex(frame));
 });
 
 Deno.test("encodeRegisterResponse rejects what a reply cannot carry", () => {

@@ -6,7 +6,7 @@ import {
   unstuff,
   unstuffInto,
 } from "../../../src/meters/kamstrup/stuffing.ts";
-import { fromHex, toHex } from "../../bytes.ts";
+import { decodeHex, encodeHex } from "../../../src/bytes.ts";
 
 Deno.test("exactly 06 0D 1B 40 80 are reserved", () => {
   const reserved = [];
@@ -16,9 +16,9 @@ Deno.test("exactly 06 0D 1B 40 80 are reserved", () => {
 });
 
 Deno.test("stuff escapes each reserved byte as 1B and the byte xor FF", () => {
-  assertEquals(toHex(stuff(fromHex("060d1b4080"))), "1bf91bf21be41bbf1b7f");
-  assertEquals(toHex(stuff(fromHex("3f10003c"))), "3f10003c");
-  assertEquals(toHex(stuff(new Uint8Array())), "");
+  assertEquals(encodeHex(stuff(decodeHex("060d1b4080"))), "1bf91bf21be41bbf1b7f");
+  assertEquals(encodeHex(stuff(decodeHex("3f10003c"))), "3f10003c");
+  assertEquals(encodeHex(stuff(new Uint8Array())), "");
 });
 
 Deno.test("unstuff reverses stuff for every byte value", () => {
@@ -30,7 +30,7 @@ Deno.test("unstuff reverses stuff for every byte value", () => {
 
 Deno.test("unstuff rejects broken stuffing as framing", () => {
   for (const hex of ["3f1b", "1b00", "1bff", "3f0d", "40", "80", "06"]) {
-    const result = unstuff(fromHex(hex));
+    const result = unstuff(decodeHex(hex));
     assertOk(!result.ok, hex);
     assertEquals(result.error.reason, "framing");
   }
@@ -38,9 +38,12 @@ Deno.test("unstuff rejects broken stuffing as framing", () => {
 
 Deno.test("unstuffInto writes a range and says why stuffing is broken", () => {
   const out = new Uint8Array(8);
-  assertEquals(unstuffInto(fromHex("401b7f001bf20d"), 1, 6, out), 3);
-  assertEquals(toHex(out.subarray(0, 3)), "80000d");
-  assertEquals(unstuffInto(fromHex("001b"), 0, 2, out), "escape byte 1B at the end");
-  assertEquals(unstuffInto(fromHex("1b00"), 0, 2, out), "1B 00 does not stand for a reserved byte");
-  assertEquals(unstuffInto(fromHex("0040"), 0, 2, out), "reserved byte 40 not stuffed");
+  assertEquals(unstuffInto(decodeHex("401b7f001bf20d"), 1, 6, out), 3);
+  assertEquals(encodeHex(out.subarray(0, 3)), "80000d");
+  assertEquals(unstuffInto(decodeHex("001b"), 0, 2, out), "escape byte 1B at the end");
+  assertEquals(
+    unstuffInto(decodeHex("1b00"), 0, 2, out),
+    "1B 00 does not stand for a reserved byte",
+  );
+  assertEquals(unstuffInto(decodeHex("0040"), 0, 2, out), "reserved byte 40 not stuffed");
 });

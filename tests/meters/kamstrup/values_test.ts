@@ -4,10 +4,10 @@ import {
   encodeRegisterResponse,
 } from "../../../src/meters/kamstrup/register_codec.ts";
 import { toValues } from "../../../src/meters/kamstrup/values.ts";
-import { fromHex } from "../../bytes.ts";
+import { decodeHex } from "../../../src/bytes.ts";
 
 Deno.test("a real MULTICAL 403 reply becomes values with units from the unit bytes", () => {
-  const reply = fromHex(
+  const reply = decodeHex(
     "403f10003c0304430000d96000562502421a4500572502420a8300592602420fc2004a290200001bf94ef30d",
   );
   const values = toValues(unwrap(decodeRegisterResponse(reply)));

@@ -4,7 +4,7 @@
  * wire frames (requests, replies, exchanges).
  */
 import { assertEquals, assertOk, unwrap } from "../../assert.ts";
-import { crc16 } from "../../../src/meters/kamstrup/crc.ts";
+import { crc16Xmodem } from "../../../src/crc.ts";
 import { stuff, unstuff } from "../../../src/meters/kamstrup/stuffing.ts";
 import { findReply, parseFrame, START_REQUEST } from "../../../src/meters/kamstrup/frame.ts";
 import { readNumber, writeNumber } from "../../../src/meters/kamstrup/number.ts";
@@ -23,7 +23,7 @@ import {
 } from "../../../src/meters/kamstrup/identity_codec.ts";
 import { unitOf } from "../../../src/meters/kamstrup/units.ts";
 import { loadJson } from "./vectors.ts";
-import { concat, fromHex, toHex } from "../../bytes.ts";
+import { concat, decodeHex, encodeHex } from "../../../src/bytes.ts";
 
 interface DecodedRegister {
   id: number;
@@ -91,43 +91,43 @@ Deno.test("vectors: all 53 items are in the sections tested here", () => {
 
 for (const item of vectors.crc) {
   Deno.test(`vector crc ${item.data_hex}`, () => {
-    assertEquals(crc16(fromHex(item.data_hex)).toString(16).padStart(4, "0"), item.crc_hex);
+    assertEquals(crc16Xmodem(decodeHex(item.data_hex)).toString(16).padStart(4, "0"), item.crc_hex);
   });
 }
 
 /**
  * The "shift-register helper" of some implementations divides the message
  * polynomial without the 16 zero bits XMODEM appends: for a message
- * `prefix ‖ v` (v its last two bytes) that is crc16(prefix) xor v, and for a
+ * `prefix ‖ v` (v its last two bytes) that is crc16Xmodem(prefix) xor v, and for a
  * message shorter than two bytes the message itself.
  */
 function shiftRegister(data: Uint8Array): number {
   if (data.length < 2) return data.reduce((value, byte) => (value << 8) | byte, 0);
   const n = data.length;
-  return crc16(data, 0, n - 2) ^ ((data[n - 2] << 8) | data[n - 1]);
+  return crc16Xmodem(data, 0, n - 2) ^ ((data[n - 2] << 8) | data[n - 1]);
 }
 
 for (const item of vectors.crc_shift_register_helper) {
   Deno.test(`vector crc shift-register helper ${item.data_hex}`, () => {
-    assertEquals(shiftRegister(fromHex(item.data_hex)), item.raw_register_value);
+    assertEquals(shiftRegister(decodeHex(item.data_hex)), item.raw_register_value);
   });
 }
 
 for (const item of vectors.stuffing) {
   Deno.test(`vector stuffing ${item.unstuffed_hex}`, () => {
-    const framed = fromHex(item.framed_hex);
-    const unstuffed = fromHex(item.unstuffed_hex);
+    const framed = decodeHex(item.framed_hex);
+    const unstuffed = decodeHex(item.unstuffed_hex);
     assertEquals(
-      toHex(concat(new Uint8Array([START_REQUEST]), stuff(unstuffed), new Uint8Array([0x0d]))),
+      encodeHex(concat(new Uint8Array([START_REQUEST]), stuff(unstuffed), new Uint8Array([0x0d]))),
       item.framed_hex,
     );
-    assertEquals(toHex(unwrap(unstuff(framed.subarray(1, -1)))), item.unstuffed_hex);
+    assertEquals(encodeHex(unwrap(unstuff(framed.subarray(1, -1)))), item.unstuffed_hex);
   });
 }
 
 for (const item of vectors.value_format) {
   Deno.test(`vector value format ${item.value_bytes_hex} = ${item.expected}`, () => {
-    const bytes = fromHex(item.value_bytes_hex);
+    const bytes = decodeHex(item.value_bytes_hex);
     const number = readNumber(bytes);
     assertOk(number);
     assertEquals(number.value, item.expected);
@@ -136,27 +136,27 @@ for (const item of vectors.value_format) {
     assertEquals(number.negative, item.negative);
     assertEquals(number.length, bytes.length - 2);
     const written = writeNumber(item.expected, { exponent: item.exponent, length: bytes[0] });
-    assertEquals(toHex(unwrap(written)), item.value_bytes_hex);
+    assertEquals(encodeHex(unwrap(written)), item.value_bytes_hex);
   });
 }
 
 for (const item of vectors.register_blocks_app_layer) {
   Deno.test(`vector register blocks ${item.register_block_hex}`, () => {
-    const registers = unwrap(decodeRegisterBlocks(fromHex(item.register_block_hex)));
+    const registers = unwrap(decodeRegisterBlocks(decodeHex(item.register_block_hex)));
     assertEquals(registers.map((r) => [r.id, r.value]), item.expected);
   });
 }
 
 function checkRequest(item: FrameItem): void {
-  const request = fromHex(item.request_hex!);
-  const datalink = fromHex(item.request_datalink_hex!);
+  const request = decodeHex(item.request_hex!);
+  const datalink = decodeHex(item.request_datalink_hex!);
   const destination = datalink[0];
   const command = datalink[1];
-  assertEquals(crc16(datalink).toString(16).padStart(4, "0"), item.request_crc_hex);
+  assertEquals(crc16Xmodem(datalink).toString(16).padStart(4, "0"), item.request_crc_hex);
   const frame = unwrap(parseFrame(request));
   assertEquals(frame.start, START_REQUEST);
   assertEquals(
-    toHex(concat(new Uint8Array([frame.destination, frame.command]), frame.data)),
+    encodeHex(concat(new Uint8Array([frame.destination, frame.command]), frame.data)),
     item.request_datalink_hex,
   );
   let encoded: Uint8Array;
@@ -171,23 +171,23 @@ function checkRequest(item: FrameItem): void {
   } else {
     throw new Error(`request with command ${command}`);
   }
-  assertEquals(toHex(encoded), item.request_hex);
+  assertEquals(encodeHex(encoded), item.request_hex);
 }
 
 function checkResponse(item: FrameItem): void {
-  const response = fromHex(item.response_hex!);
+  const response = decodeHex(item.response_hex!);
   const frame = unwrap(parseFrame(response));
   assertEquals(frame.destination, item.response_dst);
   assertEquals(frame.command, item.response_cid);
   const unstuffed = concat(
     new Uint8Array([frame.destination, frame.command]),
     frame.data,
-    fromHex(item.response_crc_hex!),
+    decodeHex(item.response_crc_hex!),
   );
-  assertEquals(toHex(unstuffed), item.response_unstuffed_hex);
+  assertEquals(encodeHex(unstuffed), item.response_unstuffed_hex);
   assertEquals(response.length !== unstuffed.length + 2, item.response_contains_stuffing);
   const destination = frame.destination;
-  const echo = item.request_hex ? fromHex(item.request_hex) : new Uint8Array();
+  const echo = item.request_hex ? decodeHex(item.request_hex) : new Uint8Array();
   const received = concat(echo, response);
 
   let reencoded: Uint8Array;
@@ -213,7 +213,7 @@ function checkResponse(item: FrameItem): void {
       assertOk(unitOf(r.unit) !== undefined, `unit byte ${r.unit} unknown`);
       const number = unwrap(writeNumber(r.value, { exponent: r.exponent, length: r.len }));
       assertEquals(
-        toHex(number),
+        encodeHex(number),
         r.len.toString(16).padStart(2, "0") + r.sigexp_hex.slice(2) + r.mantissa_hex,
       );
     }
@@ -234,14 +234,14 @@ function checkResponse(item: FrameItem): void {
   } else {
     throw new Error(`response with command ${frame.command}`);
   }
-  assertEquals(toHex(reencoded), item.response_hex);
+  assertEquals(encodeHex(reencoded), item.response_hex);
 
   const buffer: number[] = [];
   for (let i = 0; i < received.length; i++) {
     buffer.push(received[i]);
     const found = findReply(new Uint8Array(buffer));
     assertEquals(found !== undefined, i === received.length - 1, `findReply after byte ${i}`);
-    if (found) assertEquals(toHex(found.frame), item.response_hex);
+    if (found) assertEquals(encodeHex(found.frame), item.response_hex);
   }
 }
 

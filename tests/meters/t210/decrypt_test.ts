@@ -2,7 +2,7 @@ import { assertEquals, assertMatch, assertOk } from "../../assert.ts";
 import { FrameDecrypter, looksLikeTelegram } from "../../../src/meters/t210/decrypt.ts";
 import { type GloFrame, parseFrame } from "../../../src/meters/t210/frame.ts";
 import { KEYED, keyed } from "./vectors.ts";
-import { fromHex, toHex } from "../../bytes.ts";
+import { decodeHex, encodeHex } from "../../../src/bytes.ts";
 
 function frameOf(bytes: Uint8Array): GloFrame {
   const frame = parseFrame(bytes);
@@ -16,7 +16,7 @@ Deno.test("every keyed vector decrypts to exactly its plaintext without the tag 
     assertEquals(decrypter.checksTag, false);
     const plain = await decrypter.decrypt(frameOf(vector.frame));
     assertOk(plain.ok, vector.name);
-    assertEquals(toHex(plain.value), toHex(vector.plain), vector.name);
+    assertEquals(encodeHex(plain.value), encodeHex(vector.plain), vector.name);
   }
 });
 
@@ -36,7 +36,7 @@ Deno.test("vectors with an authentication key verify the GCM tag and decrypt the
     assertEquals(decrypter.checksTag, true);
     const plain = await decrypter.decrypt(frameOf(vector.frame));
     assertOk(plain.ok, vector.name);
-    assertEquals(toHex(plain.value), toHex(vector.plain), vector.name);
+    assertEquals(encodeHex(plain.value), encodeHex(vector.plain), vector.name);
   }
 });
 
@@ -57,7 +57,7 @@ Deno.test("a frame sealed without AAD fails the tag check but decrypts without i
 
 Deno.test("a wrong key without the tag check is a decryption rejection naming meter.key", async () => {
   const vector = keyed("steiermark_shrdzm");
-  const wrong = fromHex("00112233445566778899aabbccddeeff");
+  const wrong = decodeHex("00112233445566778899aabbccddeeff");
   const result = await new FrameDecrypter({ meterId: "t210", key: wrong }).decrypt(
     frameOf(vector.frame),
   );
@@ -95,7 +95,7 @@ Deno.test("with the tag check, wrong or swapped keys are tag rejections that say
   assertEquals(swapped.error.reason, "tag");
   assertMatch(swapped.error.message, /^authentication tag mismatch for meter lux: check lux\.key/);
   assertMatch(swapped.error.message, /swapped/);
-  const wrongAuth = await attempt(vector.key, fromHex("000102030405060708090a0b0c0d0e0f"));
+  const wrongAuth = await attempt(vector.key, decodeHex("000102030405060708090a0b0c0d0e0f"));
   assertOk(!wrongAuth.ok);
   assertEquals(wrongAuth.error.reason, "tag");
   assertMatch(wrongAuth.error.message, /the encryption key decrypts, so check lux\.auth_key/);
@@ -114,7 +114,7 @@ Deno.test("messages never contain a key", async () => {
     assertOk(!result.ok);
     const message = result.error.message.toLowerCase();
     for (const key of [vector.key, vector.authKey!]) {
-      assertOk(!message.includes(toHex(key).slice(0, 8)));
+      assertOk(!message.includes(encodeHex(key).slice(0, 8)));
     }
   }
 });
@@ -179,6 +179,6 @@ Deno.test("looksLikeTelegram wants '/' and four printable characters", () => {
   assertOk(looksLikeTelegram(ascii("/Lux5")));
   assertOk(!looksLikeTelegram(ascii("/EST")));
   assertOk(!looksLikeTelegram(ascii("EST5\\253")));
-  assertOk(!looksLikeTelegram(fromHex("2f 45 53 00 35")));
-  assertOk(!looksLikeTelegram(fromHex("2f 45 53 54 ff")));
+  assertOk(!looksLikeTelegram(decodeHex("2f 45 53 00 35")));
+  assertOk(!looksLikeTelegram(decodeHex("2f 45 53 54 ff")));
 });

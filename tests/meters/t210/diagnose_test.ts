@@ -2,9 +2,9 @@ import { assertEquals, assertOk } from "../../assert.ts";
 import { diagnoseKeys } from "../../../src/meters/t210/diagnose.ts";
 import { parseFrame } from "../../../src/meters/t210/frame.ts";
 import { keyed } from "./vectors.ts";
-import { fromHex } from "../../bytes.ts";
+import { decodeHex } from "../../../src/bytes.ts";
 
-const other = fromHex("f0e1d2c3b4a5968778695a4b3c2d1e0f");
+const other = decodeHex("f0e1d2c3b4a5968778695a4b3c2d1e0f");
 
 Deno.test("diagnoseKeys tells right, swapped and wrong keys apart", async () => {
   const vector = keyed("lux_nexxtlab");

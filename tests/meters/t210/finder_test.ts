@@ -2,7 +2,7 @@ import { assertEquals, assertOk } from "../../assert.ts";
 import { type FoundFrame, FrameFinder } from "../../../src/meters/t210/finder.ts";
 import { systemTitleHex } from "../../../src/meters/t210/frame.ts";
 import { KEYED, keyed, NOKEY, readT210Hex } from "./vectors.ts";
-import { concat, fromHex, toHex } from "../../bytes.ts";
+import { concat, decodeHex, encodeHex } from "../../../src/bytes.ts";
 import { seededRandom } from "../../random.ts";
 
 /**
@@ -95,9 +95,9 @@ Deno.test("candidates come back until settled; settling a stale candidate does n
 });
 
 Deno.test("a bogus length prefix in noise does not hold back the real frames after it", () => {
-  const bogus = fromHex("db 08 5341473500000001 82 0f 00 30 00000001");
+  const bogus = decodeHex("db 08 5341473500000001 82 0f 00 30 00000001");
   const real = keyed("steiermark_shrdzm").frame;
-  const stream = concat(bogus, real, fromHex("0d0a"), real);
+  const stream = concat(bogus, real, decodeHex("0d0a"), real);
   for (const size of [1, 64, 511]) {
     const offered = run(stream, (f) => equalBytes(f.bytes, real), size);
     assertEquals(offered, [
@@ -109,7 +109,7 @@ Deno.test("a bogus length prefix in noise does not hold back the real frames aft
 
 Deno.test("a complete header inside an incomplete frame goes first; the outer frame still follows", () => {
   const real = keyed("lux_nexxtlab").frame.slice();
-  real.set(fromHex("db 08 5341473500000002 14 30 00000009"), 100);
+  real.set(decodeHex("db 08 5341473500000002 14 30 00000009"), 100);
   const finder = new FrameFinder();
   finder.push(real.subarray(0, 200));
   const inner = finder.next();
@@ -127,7 +127,7 @@ Deno.test("a complete header inside an incomplete frame goes first; the outer fr
 
 Deno.test("headers inside an accepted frame are dropped with it", () => {
   const real = keyed("lux_nexxtlab").frame.slice();
-  real.set(fromHex("db 08 5341473500000002 14 30 00000009"), 100);
+  real.set(decodeHex("db 08 5341473500000002 14 30 00000009"), 100);
   const offered = run(concat(real, real), (f) => f.bytes.length === 647);
   assertEquals(offered, [
     { offset: 0, length: 647, accepted: true },
@@ -161,7 +161,7 @@ Deno.test("the buffer stays bounded on noise, on headers never settled and on on
   assertOk(lazy.buffered <= 4096);
   const frame = lazy.next();
   assertOk(frame);
-  assertEquals(toHex(frame.bytes), toHex(real));
+  assertEquals(encodeHex(frame.bytes), encodeHex(real));
 
   const huge = new FrameFinder({ maxBodyLength: 1024, maxBuffered: 4096 });
   huge.push(concat(noise.subarray(0, 100_000), real));
@@ -182,7 +182,7 @@ Deno.test("maxBuffered is at least two of the largest frames", () => {
 
 Deno.test("discarded counts noise and rejected frames, not accepted ones", () => {
   const real = keyed("steiermark_shrdzm").frame;
-  const stream = concat(fromHex("00 11 22 33"), real, fromHex("44 55"), real);
+  const stream = concat(decodeHex("00 11 22 33"), real, decodeHex("44 55"), real);
   const finder = new FrameFinder();
   assertEquals(run(stream, () => true, 5, finder).length, 2);
   assertEquals(finder.discarded, 6);

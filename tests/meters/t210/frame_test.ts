@@ -6,7 +6,7 @@ import {
   systemTitleHex,
 } from "../../../src/meters/t210/frame.ts";
 import { KEYED, keyed, NOKEY, readT210Hex } from "./vectors.ts";
-import { concat, fromHex } from "../../bytes.ts";
+import { concat, decodeHex } from "../../../src/bytes.ts";
 
 /** Rebuilds the DB frame the EVN M-Bus long frames carry (68 L L 68 C A CI 01 67 … CS 16). */
 function unwrapMbus(bytes: Uint8Array): Uint8Array {
@@ -78,17 +78,17 @@ Deno.test("the EVN T210-D (M-Bus wrapped, security byte 0x20) is not a T210-D-r 
 });
 
 Deno.test("the length form is parsed generally: short, 0x81 and 0x82", () => {
-  const title = fromHex("5341473500000001");
-  const body = (length: number) => concat(fromHex("30 00000007"), new Uint8Array(length - 5));
+  const title = decodeHex("5341473500000001");
+  const body = (length: number) => concat(decodeHex("30 00000007"), new Uint8Array(length - 5));
   const cases: [Uint8Array, number][] = [
-    [fromHex("20"), 0x20],
-    [fromHex("81 7f"), 0x7f],
-    [fromHex("81 f0"), 0xf0],
-    [fromHex("82 00 40"), 0x40],
-    [fromHex("82 01 f2"), 0x1f2],
+    [decodeHex("20"), 0x20],
+    [decodeHex("81 7f"), 0x7f],
+    [decodeHex("81 f0"), 0xf0],
+    [decodeHex("82 00 40"), 0x40],
+    [decodeHex("82 01 f2"), 0x1f2],
   ];
   for (const [form, length] of cases) {
-    const bytes = concat(fromHex("db 08"), title, form, body(length));
+    const bytes = concat(decodeHex("db 08"), title, form, body(length));
     const frame = parseFrame(bytes);
     assertOk(frame.ok, `form ${form[0]}`);
     assertEquals(frame.value.bytes.length, 10 + form.length + length);
@@ -99,7 +99,7 @@ Deno.test("the length form is parsed generally: short, 0x81 and 0x82", () => {
 });
 
 Deno.test("judgeHeader rejects impossible headers and asks for more bytes on partial ones", () => {
-  const head = (rest: string) => fromHex(`db 08 5341473500000001 ${rest}`);
+  const head = (rest: string) => decodeHex(`db 08 5341473500000001 ${rest}`);
   assertEquals(judgeHeader(head("80 30"), 0, 12).kind, "none");
   assertEquals(judgeHeader(head("85 00 00 00 00 01 30"), 0, 18).kind, "none");
   assertEquals(judgeHeader(head("11 30"), 0, 12).kind, "none");
@@ -108,7 +108,7 @@ Deno.test("judgeHeader rejects impossible headers and asks for more bytes on par
   assertEquals(judgeHeader(head("82 10 01 30"), 0, 14, 0x1001).kind, "header");
   assertEquals(judgeHeader(head("82 01 f2 31"), 0, 14).kind, "none");
   assertEquals(judgeHeader(head("82 01 f2 20"), 0, 14).kind, "none");
-  assertEquals(judgeHeader(fromHex("db 07"), 0, 2).kind, "none");
+  assertEquals(judgeHeader(decodeHex("db 07"), 0, 2).kind, "none");
   const full = head("82 01 f2 30");
   for (let end = 0; end < full.length; end++) {
     assertEquals(judgeHeader(full, 0, end).kind, "more", `end ${end}`);
@@ -122,7 +122,9 @@ Deno.test("judgeHeader rejects impossible headers and asks for more bytes on par
 
 Deno.test("parseFrame rejects truncated and overlong input with reason framing", () => {
   const bytes = keyed("steiermark_shrdzm").frame;
-  for (const input of [bytes.subarray(0, 5), bytes.slice(0, 510), concat(bytes, fromHex("0d0a"))]) {
+  for (
+    const input of [bytes.subarray(0, 5), bytes.slice(0, 510), concat(bytes, decodeHex("0d0a"))]
+  ) {
     const frame = parseFrame(input);
     assertOk(!frame.ok);
     assertEquals(frame.error.reason, "framing");

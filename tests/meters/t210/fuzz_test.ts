@@ -8,7 +8,7 @@ import { FrameDecrypter } from "../../../src/meters/t210/decrypt.ts";
 import { type FoundFrame, FrameFinder } from "../../../src/meters/t210/finder.ts";
 import { parseFrame } from "../../../src/meters/t210/frame.ts";
 import { KEYED, NOKEY, readT210Hex } from "./vectors.ts";
-import { concat } from "../../bytes.ts";
+import { concat } from "../../../src/bytes.ts";
 import { seededRandom } from "../../random.ts";
 
 const FRAMES = [...KEYED.map((v) => v.frame), ...NOKEY.map((v) => readT210Hex(`${v.name}.hex`))];

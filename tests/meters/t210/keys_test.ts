@@ -1,14 +1,14 @@
 import { assertEquals, assertOk } from "../../assert.ts";
 import { parseKey } from "../../../src/meters/t210/keys.ts";
-import { toHex } from "../../bytes.ts";
+import { encodeHex } from "../../../src/bytes.ts";
 
 Deno.test("parseKey takes 32 hex characters in either case, surrounding whitespace ignored", () => {
   const upper = parseKey("A89AE6C225E45130298B3CC3F4D23463", "meter.key");
   assertOk(upper.ok);
-  assertEquals(toHex(upper.value), "a89ae6c225e45130298b3cc3f4d23463");
+  assertEquals(encodeHex(upper.value), "a89ae6c225e45130298b3cc3f4d23463");
   const lower = parseKey("  0123456789abcdef0123456789ABCDEF\n", "meter.key");
   assertOk(lower.ok);
-  assertEquals(toHex(lower.value), "0123456789abcdef0123456789abcdef");
+  assertEquals(encodeHex(lower.value), "0123456789abcdef0123456789abcdef");
 });
 
 Deno.test("parseKey says what is wrong without repeating the key", () => {

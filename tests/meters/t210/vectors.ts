@@ -1,7 +1,8 @@
 /** Test vectors of shared/vectors (read by path), and small helpers for the T210 tests. */
 import { ok, reject, type Result } from "../../../src/result.ts";
 import type { Bytes } from "../../../src/meters/t210/frame.ts";
-import { fromHex } from "../../bytes.ts";
+import { decodeHex } from "../../../src/bytes.ts";
+import { crc16Arc } from "../../../src/crc.ts";
 import { sharedUrl } from "../../shared.ts";
 
 /** Reads a file of shared/vectors as bytes. */
@@ -11,7 +12,7 @@ export function readVector(path: string): Bytes {
 
 /** Reads a hex file of shared/vectors/t210. */
 export function readT210Hex(name: string): Bytes {
-  return fromHex(Deno.readTextFileSync(sharedUrl(`t210/${name}`)));
+  return decodeHex(Deno.readTextFileSync(sharedUrl(`t210/${name}`)));
 }
 
 /** A frame with its keys and the exact plaintext it must decrypt to. */
@@ -49,8 +50,8 @@ function readLuxBin(variant: "aad" | "noaad"): KeyedVector {
   return {
     name,
     frame: readVector(`dsmr/encrypted/${name}.bin`),
-    key: fromHex(meta.aes_128_gcm.key_hex),
-    authKey: aad ? fromHex(aad).slice(1) : undefined,
+    key: decodeHex(meta.aes_128_gcm.key_hex),
+    authKey: aad ? decodeHex(aad).slice(1) : undefined,
     plain: luxSpecPlain(),
   };
 }
@@ -78,16 +79,6 @@ export const NOKEY = [
   { name: "nokey_energyagent", systemTitle: "5341473500046c9b", frameCounter: 0x807d },
   { name: "nokey_esphome16549", systemTitle: "534147350003d82e", frameCounter: 0x25aa3 },
 ];
-
-/** CRC-16/ARC (reflected poly 0xA001, init 0). */
-export function crc16Arc(bytes: Uint8Array): number {
-  let crc = 0;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
-  }
-  return crc;
-}
 
 /**
  * A stand-in for the DSMR core's check: the telegram's `!XXXX` CRC over `/`
