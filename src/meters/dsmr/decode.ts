@@ -13,7 +13,7 @@ import { MBUS_TABLE, type MbusRow, OBIS_TABLE, type ObisRow } from "./obis.ts";
 import { mbusReading, type TimedValue } from "./records.ts";
 import { type ParsedTelegram, parseTelegram, type TelegramOptions } from "./telegram.ts";
 import { parseTimestamp } from "./timestamp.ts";
-import { convert } from "./units.ts";
+import { convert } from "../../units.ts";
 
 /** Options of {@link decodeTelegram}. */
 export interface DecodeOptions extends TelegramOptions {

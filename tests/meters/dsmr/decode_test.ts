@@ -4,7 +4,7 @@ import { formatCrc } from "../../../src/meters/dsmr/telegram.ts";
 import { type DecodeOptions, decodeTelegram, interpret } from "../../../src/meters/dsmr/decode.ts";
 import { parseLines } from "../../../src/meters/dsmr/lines.ts";
 import { parseTelegram } from "../../../src/meters/dsmr/telegram.ts";
-import { convert } from "../../../src/meters/dsmr/units.ts";
+import { convert } from "../../../src/units.ts";
 import { ELECTRICITY } from "../../../src/meters/electricity.ts";
 import { readVectors } from "./vectors.ts";
 import { latin1 } from "../../../src/bytes.ts";

@@ -12,7 +12,7 @@ import { parseLines } from "../../../src/meters/dsmr/lines.ts";
 import { mbusReading, peakHistory, powerFailureLog } from "../../../src/meters/dsmr/records.ts";
 import { latin1, type ParsedTelegram, parseTelegram } from "../../../src/meters/dsmr/telegram.ts";
 import { parseTimestamp } from "../../../src/meters/dsmr/timestamp.ts";
-import { convert } from "../../../src/meters/dsmr/units.ts";
+import { convert } from "../../../src/units.ts";
 import { type ParsedEntry, readVectors, type Vector } from "./vectors.ts";
 
 /** dsmr_parser names of channel-0 objects → the reduced codes its regexes match. */

@@ -8,7 +8,7 @@
  * would make ambiguous (`m` milli vs `M` mega) are simply not listed, so an
  * `MWh` register gives no value rather than a wrong one.
  */
-import { shift } from "../../decimal.ts";
+import { shift } from "./decimal.ts";
 
 /** A unit as a base dimension and a power-of-ten multiplier of its base unit. */
 interface Scale {
