@@ -13,10 +13,9 @@
  */
 import { parseArgs } from "node:util";
 import mqtt from "mqtt";
-import denoJson from "../deno.json" with { type: "json" };
 import { startBroker } from "../tests/e2e/broker.ts";
 import { startPty } from "../tests/e2e/pty.ts";
-import { startSmr } from "../tests/e2e/smr.ts";
+import { SHIPPED_FLAGS, startSmr } from "../tests/e2e/smr.ts";
 import { waitFor } from "../tests/e2e/tools.ts";
 import { editTelegram, encryptT210, sharedText } from "../tests/e2e/p1_frames.ts";
 import { latin1 } from "../src/bytes.ts";
@@ -40,7 +39,7 @@ const TOPIC = "homie/t210-electricity/import/total";
 const BASE_WH = 14_000_000;
 
 /** The production V8 flags, as the compile task embeds them. */
-const V8_FLAGS = denoJson.tasks.compile.match(/--v8-flags=\S+/)?.[0];
+const V8_FLAGS = SHIPPED_FLAGS.find((flag) => flag.startsWith("--v8-flags="));
 
 let sequence = 0;
 
@@ -77,7 +76,6 @@ const broker = await startBroker();
 const pty = await startPty();
 const smr = startSmr({
   args: ["--env", "t210"],
-  denoArgs: V8_FLAGS ? [V8_FLAGS] : [],
   env: {
     SMR_METER__DEVICE: pty.device,
     SMR_METER__KEY: KEY,

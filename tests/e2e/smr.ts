@@ -1,8 +1,17 @@
-/** smr as a child process, as a user runs it: `deno run src/main.ts` with arguments and env vars. */
+/**
+ * smr as a child process, as the compiled binary runs: `deno run` with the
+ * permission and V8 flags of `etc/smr.flags` (the ones `deno task compile`
+ * bakes into the binary), arguments and environment variables.
+ */
 import { waitFor } from "./tools.ts";
 
 const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../config", import.meta.url).pathname;
+
+/** The runtime flags the binary ships with, read from the one place that states them. */
+export const SHIPPED_FLAGS: readonly string[] = Deno.readTextFileSync(
+  new URL("../../etc/smr.flags", import.meta.url),
+).split(/\s+/).filter((flag) => flag !== "");
 
 /** A running smr. */
 export interface SmrProcess {
@@ -26,8 +35,6 @@ export interface SmrOptions {
   /** Defaults to the project's config folder. */
   configDir?: string;
   cwd?: string;
-  /** Extra `deno run` flags before the script, e.g. `--v8-flags=...`. */
-  denoArgs?: string[];
 }
 
 async function collect(stream: ReadableStream<Uint8Array>, sink: string[]): Promise<void> {
@@ -39,9 +46,8 @@ async function collect(stream: ReadableStream<Uint8Array>, sink: string[]): Prom
 export function startSmr(options: SmrOptions = {}): SmrProcess {
   const args = [
     "run",
-    "--allow-all",
+    ...SHIPPED_FLAGS,
     "--quiet",
-    ...(options.denoArgs ?? []),
     MAIN,
     ...(options.args ?? []),
   ];

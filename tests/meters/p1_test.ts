@@ -6,7 +6,7 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { startBroker } from "../e2e/broker.ts";
 import { capture, retainedSnapshot } from "../e2e/capture.ts";
 import { startPty, writeInChunks } from "../e2e/pty.ts";
-import { startSmr } from "../e2e/smr.ts";
+import { SHIPPED_FLAGS, startSmr } from "../e2e/smr.ts";
 import { editTelegram, encryptT210, sharedText } from "../e2e/p1_frames.ts";
 import { checkStartup } from "../sinks/homie/conformance.ts";
 import { latin1 } from "../../src/bytes.ts";
@@ -134,14 +134,18 @@ Deno.test("t210: a wrong key gives alert, one clear log line and no value", asyn
   }
 });
 
-Deno.test("dsmr: plain telegrams through the pty decode to Homie values, bad CRC publishes nothing", async () => {
+Deno.test("dsmr: with the shipped flags on /dev/pts/N, plain telegrams decode to Homie values, bad CRC publishes nothing", async () => {
   const broker = await startBroker();
   const pty = await startPty();
   const cap = await capture(broker.url, "homie/#");
   const v5 = sharedText("dsmr/v5_nl_iskra-mt382-1000_dp.txt");
+  // The device by its real path: Deno guards /dev/pts/N as a device, unlike a symlink's name.
+  const device = await Deno.realPath(pty.device);
+  assertOk(/^\/dev\/pts\/\d+$/.test(device), device);
+  assertEquals(SHIPPED_FLAGS[0], "--allow-all");
   const smr = startSmr({
     args: ["--env", "dsmr"],
-    env: { SMR_METER__DEVICE: pty.device, SMR_METER__INTERVAL: "1", SMR_MQTT__URL: broker.url },
+    env: { SMR_METER__DEVICE: device, SMR_METER__INTERVAL: "1", SMR_MQTT__URL: broker.url },
   });
   const base = "homie/p1-electricity";
   try {
