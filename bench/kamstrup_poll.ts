@@ -6,7 +6,6 @@
  *
  * Run: deno run --allow-all bench/kamstrup_poll.ts [cycles]
  */
-import { DEFAULT_REGISTERS } from "../src/config/schema.ts";
 import { silentLogger } from "../src/log.ts";
 import { KamstrupMeter } from "../src/meters/kamstrup/meter.ts";
 import { planRequests } from "../src/meters/kamstrup/plan.ts";
@@ -15,7 +14,7 @@ import {
   encodeRegisterResponse,
 } from "../src/meters/kamstrup/register_codec.ts";
 import { SerialPort } from "../src/serial/port.ts";
-import { KMP_SETTINGS } from "../src/serial/stty.ts";
+import { DEFAULT_REGISTERS, kamstrupDriver } from "../src/meters/kamstrup/driver.ts";
 import { MC403_REGISTERS, startKamstrupSimulator } from "../tests/e2e/kamstrup_simulator.ts";
 import { startPty } from "../tests/e2e/pty.ts";
 import { unwrap } from "../tests/assert.ts";
@@ -35,7 +34,7 @@ function ms(value: number): string {
 async function measure(echo: boolean, cycles: number): Promise<number[]> {
   const pty = await startPty();
   const simulator = startKamstrupSimulator(pty, { echo });
-  const port = new SerialPort({ path: pty.device, settings: KMP_SETTINGS });
+  const port = new SerialPort({ path: pty.device, settings: kamstrupDriver.serial });
   const meter = new KamstrupMeter({
     id: "bench",
     interval: 60,
@@ -79,7 +78,7 @@ function wireBytes(ids: readonly number[]): { requests: number; replies: number;
 
 const cycles = Number(Deno.args[0] ?? 50);
 const wire = wireBytes(DEFAULT_REGISTERS);
-const wireMs = (wire.requests + wire.replies) * BITS_PER_BYTE / KMP_SETTINGS.baud * 1000;
+const wireMs = (wire.requests + wire.replies) * BITS_PER_BYTE / kamstrupDriver.serial.baud * 1000;
 console.log(
   `Kamstrup poll of ${DEFAULT_REGISTERS.length} registers (${DEFAULT_REGISTERS.join(", ")}) ` +
     `in ${wire.frames} GetRegister requests, ${cycles} cycles each`,
@@ -94,7 +93,7 @@ for (const echo of [false, true]) {
   );
 }
 console.log(
-  `  wire at ${KMP_SETTINGS.baud} baud 8N2 (${BITS_PER_BYTE} bits a byte): ` +
+  `  wire at ${kamstrupDriver.serial.baud} baud 8N2 (${BITS_PER_BYTE} bits a byte): ` +
     `${wire.requests} request + ${wire.replies} reply bytes = ` +
     `${wire.requests + wire.replies} bytes, ${ms(wireMs)} ` +
     `(an echo overlaps the request on the half-duplex line; the meter's own reply latency comes on top)`,

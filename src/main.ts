@@ -8,7 +8,7 @@ import { ConfigError, EX_CONFIG } from "./config/error.ts";
 import { loadConfig } from "./config/load.ts";
 import { type Config, secretsOf } from "./config/schema.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { createMeter } from "./meters/mod.ts";
+import { createMeter } from "./meters/registry.ts";
 import { runPipeline } from "./pipeline.ts";
 import { createSinks } from "./sinks/mod.ts";
 

@@ -1,6 +1,6 @@
 import { assertEquals, assertRejects } from "./assert.ts";
 import { silentLogger } from "../src/log.ts";
-import { DummyMeter } from "../src/meters/dummy.ts";
+import { DummyMeter } from "../src/meters/dummy/meter.ts";
 import type { Meter } from "../src/meters/meter.ts";
 import { Channel, runPipeline, type Sink } from "../src/pipeline.ts";
 import type { Reading } from "../src/reading.ts";

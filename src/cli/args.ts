@@ -4,6 +4,7 @@
  * flags in {@link COMMANDS}; the help text is made from the same table.
  */
 import { parseArgs } from "node:util";
+import { DRIVERS } from "../meters/registry.ts";
 
 /** Exit code for usage errors. */
 export const EX_USAGE = 2;
@@ -150,6 +151,9 @@ export function usage(command: CommandName = DEFAULT_COMMAND): string {
       ...Object.entries(COMMANDS)
         .filter(([name]) => name !== DEFAULT_COMMAND)
         .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+      "",
+      "Meter types (meter.type):",
+      ...DRIVERS.map((d) => `  ${d.type.padEnd(10)}  ${d.meters.split(":")[0]} (${d.link})`),
     );
   } else {
     lines.push(

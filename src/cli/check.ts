@@ -7,10 +7,10 @@
 import mqtt from "mqtt";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
-import { createMeter } from "../meters/mod.ts";
+import { serialSettings } from "../meters/driver.ts";
+import { createMeter } from "../meters/registry.ts";
 import { configure, formatSettings } from "../serial/stty.ts";
 import { redactUrl } from "../sinks/mqtt_connection.ts";
-import { serialSettings } from "../meters/serial_settings.ts";
 
 /** One step of the check. */
 export interface CheckStep {
@@ -28,11 +28,12 @@ export interface CheckOptions {
 }
 
 async function checkDevice(config: Config): Promise<CheckStep> {
-  const device = config.meter.device;
-  if (config.meter.type === "dummy" || !device) {
-    return { name: "serial device", ok: "skipped", detail: "the dummy meter has none" };
+  const { meter } = config;
+  if (!("device" in meter)) {
+    return { name: "serial device", ok: "skipped", detail: `the ${meter.type} meter has none` };
   }
-  const settings = serialSettings(config.meter);
+  const { device } = meter;
+  const settings = serialSettings(meter);
   try {
     await configure(device, settings);
     const file = await Deno.open(device, { read: true, write: true });

@@ -1,6 +1,7 @@
 /** Loading the configuration of one environment from files and the process environment. */
 import { ConfigError } from "./error.ts";
 import { CONFIG_FILES, mergeLayers, readConfigFile } from "./layers.ts";
+import type { AnyDriver } from "../meters/driver.ts";
 import { type Config, validate } from "./schema.ts";
 
 /** Options of {@link loadConfig}. */
@@ -11,6 +12,8 @@ export interface LoadOptions {
   configDir?: string;
   /** The process environment (for tests); defaults to `Deno.env.toObject()`. */
   environ?: Record<string, string>;
+  /** The meter types to accept; the registry's by default. */
+  drivers?: readonly AnyDriver[];
 }
 
 /** Loads, merges and validates; throws {@link ConfigError} with an actionable message. */
@@ -26,5 +29,5 @@ export function loadConfig(options: LoadOptions = {}): Config {
     const table = readConfigFile(dir, name, required);
     if (table) files.push({ name, table });
   }
-  return validate(env, mergeLayers({ env, files, environ }));
+  return validate(env, mergeLayers({ env, files, environ }), options.drivers);
 }

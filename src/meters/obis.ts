@@ -67,7 +67,7 @@ export const OBIS_QUANTITIES = {
  * signed power into its import and export quantities (positive imports,
  * negative exports, the other side 0).
  */
-export type ObisRow =
+export type ObisMapping =
   | { quantity: Quantity }
   | { signed: { import: Quantity; export: Quantity } };
 
@@ -75,7 +75,7 @@ const E = ELECTRICITY;
 const Q = OBIS_QUANTITIES;
 
 /** The electricity table by reduced code, in publishing order. */
-export const OBIS_ELECTRICITY: ReadonlyMap<string, ObisRow> = new Map<string, ObisRow>([
+export const OBIS_ELECTRICITY: ReadonlyMap<string, ObisMapping> = new Map<string, ObisMapping>([
   ["1.8.0", { quantity: E.importTotal }],
   ["1.8.1", { quantity: E.importT1 }],
   ["1.8.2", { quantity: E.importT2 }],

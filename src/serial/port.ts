@@ -19,7 +19,7 @@
 import { type Logger, silentLogger } from "../log.ts";
 import { sleep } from "../time.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
-import { configure, formatSettings, type SerialSettings } from "./stty.ts";
+import { configure, formatSettings, type SerialSettings, SttyError } from "./stty.ts";
 
 /** Options of {@link SerialPort}. */
 export interface SerialPortOptions {
@@ -71,7 +71,7 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function seconds(ms: number): string {
+function formatMs(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
@@ -276,9 +276,7 @@ export class SerialPort {
     } catch (error) {
       reader?.close();
       const message = errorMessage(error);
-      this.#failed(
-        message.startsWith("cannot ") ? message : `cannot open ${this.path}: ${message}`,
-      );
+      this.#failed(error instanceof SttyError ? message : `cannot open ${this.path}: ${message}`);
     }
   }
 
@@ -300,7 +298,7 @@ export class SerialPort {
     conn.outage = undefined;
     this.#reconnects++;
     this.#log.info(
-      `${this.path} is back after ${seconds(Date.now() - outage.since)} ` +
+      `${this.path} is back after ${formatMs(Date.now() - outage.since)} ` +
         `(${outage.failures} failed attempts)`,
     );
   }
@@ -311,7 +309,7 @@ export class SerialPort {
     this.#nextAttemptAt = Date.now() + delay;
     if (this.#outage) {
       this.#outage.failures++;
-      this.#log.debug(`${message}; next attempt in ${seconds(delay)}`);
+      this.#log.debug(`${message}; next attempt in ${formatMs(delay)}`);
       return;
     }
     this.#outage = { since: Date.now(), failures: 1 };
@@ -333,8 +331,8 @@ export class SerialPort {
   }
 
   #retrying(): string {
-    return `retrying every ${seconds(this.#backoff.initialMs)} to ` +
-      `${seconds(this.#backoff.maxMs)} until it is back`;
+    return `retrying every ${formatMs(this.#backoff.initialMs)} to ` +
+      `${formatMs(this.#backoff.maxMs)} until it is back`;
   }
 
   /** Closes the device; resolves once the read in flight has ended. */

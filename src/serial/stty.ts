@@ -12,21 +12,10 @@ export interface SerialSettings {
   stopbits: 1 | 2;
 }
 
-/** DSMR P1 port: 115200 baud, 8N1. */
-export const P1_SETTINGS: Readonly<SerialSettings> = Object.freeze({
-  baud: 115200,
-  databits: 8,
-  parity: "none",
-  stopbits: 1,
-});
-
-/** Kamstrup optical head (KMP): 1200 baud, 8N2. */
-export const KMP_SETTINGS: Readonly<SerialSettings> = Object.freeze({
-  baud: 1200,
-  databits: 8,
-  parity: "none",
-  stopbits: 2,
-});
+/** `stty` could not configure a device; the message says why and what to do. */
+export class SttyError extends Error {
+  override name = "SttyError";
+}
 
 /** Speeds that Linux and GNU `stty` accept. */
 export const BAUD_RATES: readonly number[] = Object.freeze(
@@ -122,14 +111,14 @@ export async function configure(device: string, settings: SerialSettings): Promi
     const reason = error instanceof Deno.errors.NotFound
       ? "stty not found: install coreutils"
       : error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
-      ? "not allowed to run stty: start deno with --allow-run=stty"
+      ? "not allowed to run stty: run smr with the flags of etc/smr.flags"
       : String(error);
-    throw new Error(`cannot configure ${device}: ${reason}`, { cause: error });
+    throw new SttyError(`cannot configure ${device}: ${reason}`, { cause: error });
   }
   if (!output.success) {
     const stderr =
       new TextDecoder().decode(output.stderr).trim().replace(/^\S*\/stty: /gm, "stty: ") ||
       `stty exited with code ${output.code}`;
-    throw new Error(`cannot configure ${device}: ${stderr}${hint(stderr)}`);
+    throw new SttyError(`cannot configure ${device}: ${stderr}${hint(stderr)}`);
   }
 }

@@ -1,18 +1,20 @@
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { captureBytes, decodeCapture } from "../../src/cli/decode.ts";
-import type { Config } from "../../src/config/schema.ts";
+import { type Config, validate } from "../../src/config/schema.ts";
+import type { Settings } from "../../src/config/layers.ts";
 import { sharedBytes, sharedText } from "../e2e/p1_frames.ts";
 import { decodeHex } from "../../src/bytes.ts";
 
-function config(type: Config["meter"]["type"], meter: Partial<Config["meter"]> = {}): Config {
-  return {
-    env: "test",
-    meter: { type, interval: 10, crc: "required", timeout: 2, silence_for: 0, ...meter },
-    sinks: ["dummy"],
-    mqtt: { url: "mqtt://127.0.0.1" },
-    homie: { device_id: "test", name: "Test", base_topic: "homie", stats_interval: 60 },
-    log: { level: "info" },
-  } as Config;
+function config(type: string, meter: Record<string, unknown> = {}): Config {
+  const settings: Settings = new Map();
+  for (
+    const [key, value] of Object.entries({ type, interval: 10, device: "/dev/null", ...meter })
+  ) {
+    settings.set(`meter.${key}`, { value, source: "test" });
+  }
+  if (type === "dummy") settings.delete("meter.device");
+  settings.set("sinks", { value: ["dummy"], source: "test" });
+  return validate("test", settings);
 }
 
 const key = (name: string) => sharedText(`t210/${name}`).trim();

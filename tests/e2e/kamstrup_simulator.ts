@@ -10,7 +10,7 @@
 import {
   COMMAND,
   findFrame,
-  parseFrame,
+  parseKmpFrame,
   START_REQUEST,
   START_RESPONSE,
   STOP,
@@ -210,7 +210,7 @@ class Simulator implements KamstrupSimulator {
   }
 
   async #handle(frame: Uint8Array): Promise<void> {
-    const parsed = parseFrame(frame);
+    const parsed = parseKmpFrame(frame);
     if (!parsed.ok || parsed.value.start !== START_REQUEST) return;
     const { command } = parsed.value;
     const decoded = command === COMMAND.getRegister ? decodeGetRegisterRequest(frame) : undefined;

@@ -1,6 +1,6 @@
 import { assertEquals, assertOk } from "../assert.ts";
 import { compare } from "../../src/decimal.ts";
-import { DummyMeter } from "../../src/meters/dummy.ts";
+import { DummyMeter } from "../../src/meters/dummy/meter.ts";
 
 Deno.test("dummy meter: counters only grow, values are plausible and exact text", () => {
   let seed = 1;

@@ -1,7 +1,8 @@
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
 import { SerialPort } from "../../src/serial/port.ts";
-import { KMP_SETTINGS, P1_SETTINGS } from "../../src/serial/stty.ts";
+import { dsmrDriver } from "../../src/meters/dsmr/driver.ts";
+import { kamstrupDriver } from "../../src/meters/kamstrup/driver.ts";
 import { type Pty, startPty, writeInChunks } from "../e2e/pty.ts";
 import { waitFor } from "../e2e/tools.ts";
 
@@ -49,7 +50,7 @@ function respond(pty: Pty, answer: (request: string) => string | undefined): Pro
 
 Deno.test("chunks delivers the bytes written to the peer, however they are split", async () => {
   const pty = await startPty();
-  const port = new SerialPort({ path: pty.device, settings: P1_SETTINGS });
+  const port = new SerialPort({ path: pty.device, settings: dsmrDriver.serial });
   const abort = new AbortController();
   try {
     assertOk(await port.open());
@@ -72,7 +73,7 @@ Deno.test("unplug and replug: warns once, reconnects and reads on", async () => 
   const log = capture();
   const port = new SerialPort({
     path: pty.device,
-    settings: P1_SETTINGS,
+    settings: dsmrDriver.serial,
     logger: log.logger,
     backoff: FAST,
   });
@@ -111,7 +112,12 @@ Deno.test("a missing device warns once with the reason and keeps trying", async 
   const dir = await Deno.makeTempDir({ prefix: "smr-port-" });
   const log = capture();
   const path = `${dir}/ttyUSB0`;
-  const port = new SerialPort({ path, settings: P1_SETTINGS, logger: log.logger, backoff: FAST });
+  const port = new SerialPort({
+    path,
+    settings: dsmrDriver.serial,
+    logger: log.logger,
+    backoff: FAST,
+  });
   const abort = new AbortController();
   try {
     const opened = port.open(abort.signal);
@@ -132,7 +138,7 @@ Deno.test("a missing device warns once with the reason and keeps trying", async 
 
 Deno.test("request: round trips, partial replies and silence", async () => {
   const pty = await startPty();
-  const port = new SerialPort({ path: pty.device, settings: KMP_SETTINGS, backoff: FAST });
+  const port = new SerialPort({ path: pty.device, settings: kamstrupDriver.serial, backoff: FAST });
   let mode = "answer";
   const responder = respond(pty, (request) => {
     if (mode === "silent") return undefined;
@@ -162,7 +168,7 @@ Deno.test("request: round trips, partial replies and silence", async () => {
 
 Deno.test("request discards input that arrived before it", async () => {
   const pty = await startPty();
-  const port = new SerialPort({ path: pty.device, settings: KMP_SETTINGS });
+  const port = new SerialPort({ path: pty.device, settings: kamstrupDriver.serial });
   const responder = respond(pty, (request) => `re:${request}`);
   try {
     const first = await port.request(encoder.encode("a\r"), endsWithCr, 5000);
@@ -181,7 +187,7 @@ Deno.test("request discards input that arrived before it", async () => {
 
 Deno.test("request fails within its timeout while the device is gone, then recovers", async () => {
   const pty = await startPty();
-  const port = new SerialPort({ path: pty.device, settings: KMP_SETTINGS, backoff: FAST });
+  const port = new SerialPort({ path: pty.device, settings: kamstrupDriver.serial, backoff: FAST });
   try {
     assertOk(await port.open());
     await pty.stop();
@@ -206,7 +212,7 @@ Deno.test("request fails within its timeout while the device is gone, then recov
 
 Deno.test("abort ends chunks and requests promptly and closes the device", async () => {
   const pty = await startPty();
-  const port = new SerialPort({ path: pty.device, settings: P1_SETTINGS });
+  const port = new SerialPort({ path: pty.device, settings: dsmrDriver.serial });
   try {
     const abort = new AbortController();
     const received = collect(port, abort.signal);
@@ -235,7 +241,7 @@ Deno.test("close ends chunks, also while waiting for the device", async () => {
   const pty = await startPty();
   const port = new SerialPort({
     path: pty.device,
-    settings: P1_SETTINGS,
+    settings: dsmrDriver.serial,
     backoff: { initialMs: 60_000 },
   });
   try {

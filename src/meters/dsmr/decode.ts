@@ -9,14 +9,14 @@ import type { Quantity, Value } from "../../reading.ts";
 import { ok, type Result } from "../../result.ts";
 import { ELECTRICITY } from "../electricity.ts";
 import type { DsmrObject } from "./lines.ts";
-import { MBUS_TABLE, type MbusRow, OBIS_TABLE, type ObisRow } from "./obis.ts";
+import { type DsmrObisRow, MBUS_TABLE, type MbusRow, OBIS_TABLE } from "./obis.ts";
 import { mbusReading, type TimedValue } from "./records.ts";
 import { type ParsedTelegram, parseTelegram, type TelegramOptions } from "./telegram.ts";
 import { parseTimestamp } from "./timestamp.ts";
 import { convert } from "../../units.ts";
 
 /** Options of {@link decodeTelegram}. */
-export interface DecodeOptions extends TelegramOptions {
+export interface TelegramDecodeOptions extends TelegramOptions {
   /**
    * M-Bus channel (1..4) to read per device kind, overriding the default:
    * the first channel whose device type fits and whose reading has a value.
@@ -57,7 +57,7 @@ function isDigits(text: string): boolean {
 }
 
 /** Reads one row's value from its object, or undefined. */
-function readRow(row: ObisRow, object: DsmrObject): string | undefined {
+function readRow(row: DsmrObisRow, object: DsmrObject): string | undefined {
   const group = object.groups[row.group];
   if (!group) return undefined;
   switch (row.read) {
@@ -163,7 +163,7 @@ function value(q: Quantity, text: string): Value {
  */
 export function interpret(
   objects: readonly DsmrObject[],
-  options: Pick<DecodeOptions, "channels"> = {},
+  options: Pick<TelegramDecodeOptions, "channels"> = {},
 ): Interpretation {
   const slots = match(objects);
   const texts = slots.map((object, i) => object && readRow(OBIS_TABLE[i], object));
@@ -204,7 +204,7 @@ export function interpret(
  */
 export function decodeTelegram(
   bytes: Uint8Array,
-  options: DecodeOptions,
+  options: TelegramDecodeOptions,
 ): Result<DecodedTelegram> {
   const parsed = parseTelegram(bytes, options);
   if (!parsed.ok) return parsed;

@@ -33,7 +33,7 @@ export const DSMR_QUANTITIES = {
 export type ObisRead = "register" | "integer" | "timestamp";
 
 /** One row of the table for objects of the meter itself (channel 0). */
-export interface ObisRow {
+export interface DsmrObisRow {
   /**
    * Reduced OBIS code. Electricity codes (`1-0:…`) also match B = 1
    * (`1-1:1.8.1`, seen on Sagemcom XT211) when B = 0 is absent.
@@ -51,7 +51,12 @@ export interface ObisRow {
   sumOf?: readonly string[];
 }
 
-function row(code: string, quantity: Quantity, read: ObisRead = "register", group = 0): ObisRow {
+function row(
+  code: string,
+  quantity: Quantity,
+  read: ObisRead = "register",
+  group = 0,
+): DsmrObisRow {
   return { code, quantity, read, group };
 }
 
@@ -62,7 +67,7 @@ const E = ELECTRICITY;
 const D = DSMR_QUANTITIES;
 
 /** The channel-0 table, in publishing order. */
-export const OBIS_TABLE: readonly ObisRow[] = [
+export const OBIS_TABLE: readonly DsmrObisRow[] = [
   row("0-0:1.0.0", E.timestamp, "timestamp"),
   row("0-0:96.14.0", E.tariff, "integer"),
   { ...row("1-0:1.8.0", E.importTotal), sumOf: IMPORT_TARIFFS },

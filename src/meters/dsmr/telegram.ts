@@ -37,7 +37,7 @@ const CR = 0x0d;
 const ASCII = new TextDecoder();
 
 /** Decodes `bytes[start, end)` as latin-1 (every byte one code point). */
-export function latin1(bytes: Uint8Array, start = 0, end: number = bytes.length): string {
+export function latin1Text(bytes: Uint8Array, start = 0, end: number = bytes.length): string {
   let high = 0;
   for (let i = start; i < end; i++) high |= bytes[i];
   if (high < 0x80) return ASCII.decode(bytes.subarray(start, end));
@@ -80,7 +80,7 @@ export function parseTelegram(bytes: Uint8Array, options: TelegramOptions): Resu
   if (digits > 4 || (at < bytes.length && bytes[at] !== CR && bytes[at] !== LF)) {
     return reject("crc", "malformed footer: expected '!' and up to four hex digits");
   }
-  const text = latin1(bytes, start, bang);
+  const text = latin1Text(bytes, start, bang);
   const crc = digits > 0 ? formatCrc(given) : undefined;
   if (options.crc !== "ignore") {
     if (crc === undefined && options.crc === "required") {

@@ -85,7 +85,7 @@ export function encodeFrame(
  * Checks one raw frame (start byte to stop byte) and unstuffs destination,
  * command, data and CRC into `out`, which must hold `bytes.length - 2`
  * bytes; returns how many it wrote. For decoders that reuse one buffer (see
- * `parseFrame`). Rejects with `framing` a wrong start or stop byte, bad
+ * `parseKmpFrame`). Rejects with `framing` a wrong start or stop byte, bad
  * stuffing or a frame too short for destination, command and CRC, and with
  * `crc` a checksum mismatch.
  */
@@ -108,7 +108,7 @@ export function unstuffFrame(bytes: Uint8Array, out: Uint8Array): Result<number>
 }
 
 /** Parses exactly one raw frame (start byte to stop byte); rejects like `unstuffFrame`. */
-export function parseFrame(bytes: Uint8Array): Result<Frame> {
+export function parseKmpFrame(bytes: Uint8Array): Result<Frame> {
   const out = new Uint8Array(Math.max(bytes.length - 2, 0));
   const n = unstuffFrame(bytes, out);
   if (!n.ok) return n;
@@ -160,7 +160,7 @@ export function locateReply(buffer: Uint8Array): Result<Uint8Array> {
 /** Locates (see `locateReply`) and parses the reply in bytes received from the meter. */
 export function parseReply(buffer: Uint8Array): Result<Frame> {
   const frame = locateReply(buffer);
-  return frame.ok ? parseFrame(frame.value) : frame;
+  return frame.ok ? parseKmpFrame(frame.value) : frame;
 }
 
 function hex16(value: number): string {

@@ -13,11 +13,10 @@
  * the silence, and is read again as soon as it answers. A register the
  * meter leaves out of a valid reply is not asked for again.
  */
-import { type Config, DEFAULT_REGISTERS } from "../../config/schema.ts";
 import type { Logger } from "../../log.ts";
 import type { MeterInfo, Quantity, Reading } from "../../reading.ts";
 import type { Result } from "../../result.ts";
-import { SerialPort } from "../../serial/port.ts";
+import type { SerialPort } from "../../serial/port.ts";
 import { isoLocal, sleep } from "../../time.ts";
 import { emptyStats, type Meter } from "../meter.ts";
 import { Tally } from "../tally.ts";
@@ -27,7 +26,6 @@ import { dropUnanswered, nextPollAt, planRequests, unanswered } from "./plan.ts"
 import { decodeRegisterResponse, encodeGetRegister, type Register } from "./register_codec.ts";
 import { registerRow } from "./registers.ts";
 import { toValues } from "./values.ts";
-import { serialSettings } from "../serial_settings.ts";
 
 /** The time a poll read the meter, published as `meter/timestamp`. */
 export const READ_TIME: Quantity = {
@@ -72,7 +70,7 @@ const SERIAL_POLLS = 3;
 
 const isComplete = (reply: Uint8Array) => findReply(reply) !== undefined;
 
-function seconds(value: number): string {
+function formatSeconds(value: number): string {
   return `${Number(value.toFixed(3))} s`;
 }
 
@@ -122,9 +120,9 @@ export class KamstrupMeter implements Meter {
     const { port, log, now = Date.now, sleep: wait = sleep } = this.#options;
     const intervalMs = this.interval * 1000;
     const requests = planRequests(this.#wanted).length;
-    const timeout = seconds(this.#options.timeout);
+    const timeout = formatSeconds(this.#options.timeout);
     log.info(
-      `polling registers ${this.#wanted.join(", ")} every ${seconds(this.interval)} in ` +
+      `polling registers ${this.#wanted.join(", ")} every ${formatSeconds(this.interval)} in ` +
         `${requests} requests (reply timeout ${timeout}, ${this.#attempts - 1} retries)`,
     );
     try {
@@ -236,7 +234,7 @@ export class KamstrupMeter implements Meter {
   /** Why no complete reply came, in words a person at the meter can act on. */
   #silence(what: string, bytes: Uint8Array | undefined, tries: string): string {
     const { port } = this.#options;
-    const within = `within ${seconds(this.#options.timeout)}`;
+    const within = `within ${formatSeconds(this.#options.timeout)}`;
     if (!port.connected && port.lastError) return `${what}: no reply: ${port.lastError} (${tries})`;
     if (!bytes) {
       return `${what}: no reply ${within} (${tries}); check that the optical head sits on the ` +
@@ -280,17 +278,4 @@ export class KamstrupMeter implements Meter {
 function unwrap(result: Result<Uint8Array>): Uint8Array {
   if (!result.ok) throw new Error(result.error.message);
   return result.value;
-}
-
-/** Creates a `kamstrup` meter from its configuration. */
-export function createKamstrupMeter(config: Config, log: Logger): KamstrupMeter {
-  const { meter } = config;
-  return new KamstrupMeter({
-    id: config.env,
-    interval: meter.interval,
-    timeout: meter.timeout,
-    registers: meter.registers ?? DEFAULT_REGISTERS,
-    port: new SerialPort({ path: meter.device!, settings: serialSettings(meter), logger: log }),
-    log,
-  });
 }

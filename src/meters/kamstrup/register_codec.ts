@@ -10,7 +10,7 @@ import {
   encodeFrame,
   type FrameOptions,
   locateReply,
-  parseFrame,
+  parseKmpFrame,
   START_REQUEST,
   START_RESPONSE,
   unstuffFrame,
@@ -44,7 +44,7 @@ export interface RegisterReply extends NumberOptions {
 }
 
 /** Options for decoding a reply. */
-export interface DecodeOptions {
+export interface RegisterDecodeOptions {
   /**
    * The ids that were requested. When given, a block with another id or a
    * repeated id is rejected (a stale or garbled reply); requested ids the
@@ -91,7 +91,7 @@ export function encodeGetRegister(
  * another command or a count that does not match the ids.
  */
 export function decodeGetRegisterRequest(bytes: Uint8Array): Result<number[]> {
-  const parsed = parseFrame(bytes);
+  const parsed = parseKmpFrame(bytes);
   if (!parsed.ok) return parsed;
   const { start, command, data } = parsed.value;
   if (start !== START_REQUEST || command !== COMMAND.getRegister) {
@@ -115,7 +115,7 @@ export function decodeGetRegisterRequest(bytes: Uint8Array): Result<number[]> {
  */
 export function decodeRegisterBlocks(
   data: Uint8Array,
-  options: DecodeOptions = {},
+  options: RegisterDecodeOptions = {},
 ): Result<Register[]> {
   const registers: Register[] = [];
   const ids = options.ids;
@@ -154,7 +154,7 @@ export function decodeRegisterBlocks(
  */
 export function decodeRegisterResponse(
   bytes: Uint8Array,
-  options: DecodeOptions = {},
+  options: RegisterDecodeOptions = {},
 ): Result<Register[]> {
   const frame = locateReply(bytes);
   if (!frame.ok) return frame;

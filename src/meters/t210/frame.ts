@@ -118,7 +118,7 @@ export function splitFrame(bytes: Bytes, headerLength: number): GloFrame {
  * Parses bytes holding exactly one frame (a capture, `smr decode` input);
  * the frame views them. Rejects with reason "framing" and says what is wrong.
  */
-export function parseFrame(
+export function parseGloFrame(
   bytes: Uint8Array,
   maxBodyLength: number = DEFAULT_MAX_BODY_LENGTH,
 ): Result<GloFrame> {

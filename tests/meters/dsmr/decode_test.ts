@@ -1,7 +1,11 @@
 import { assertEquals, assertMatch, assertOk } from "../../assert.ts";
 import { crc16Arc } from "../../../src/crc.ts";
 import { formatCrc } from "../../../src/meters/dsmr/telegram.ts";
-import { type DecodeOptions, decodeTelegram, interpret } from "../../../src/meters/dsmr/decode.ts";
+import {
+  decodeTelegram,
+  interpret,
+  type TelegramDecodeOptions,
+} from "../../../src/meters/dsmr/decode.ts";
 import { parseLines } from "../../../src/meters/dsmr/lines.ts";
 import { parseTelegram } from "../../../src/meters/dsmr/telegram.ts";
 import { convert } from "../../../src/units.ts";
@@ -16,7 +20,10 @@ function telegram(lines: string[], header = "/TST5 test"): Uint8Array {
 }
 
 /** Values of `lines` as `node/property` → value. */
-function values(lines: string[], options: Partial<DecodeOptions> = {}): Record<string, string> {
+function values(
+  lines: string[],
+  options: Partial<TelegramDecodeOptions> = {},
+): Record<string, string> {
   const result = decodeTelegram(telegram(lines), { crc: "required", ...options });
   assertOk(result.ok, !result.ok ? result.error.message : "");
   return Object.fromEntries(result.value.values.map((v) => [`${v.node}/${v.property}`, v.value]));
@@ -180,7 +187,7 @@ Deno.test("CRC modes: required, optional, ignore", () => {
   const bad = good.slice();
   bad[bad.indexOf(0x28) + 1] ^= 1;
   const bare = latin1("/TST5 test\r\n\r\n1-0:1.8.1(1*kWh)\r\n!\r\n");
-  const outcome = (bytes: Uint8Array, crc: DecodeOptions["crc"]) => {
+  const outcome = (bytes: Uint8Array, crc: TelegramDecodeOptions["crc"]) => {
     const result = parseTelegram(bytes, { crc });
     return result.ok ? "ok" : result.error.reason;
   };

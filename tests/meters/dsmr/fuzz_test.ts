@@ -8,7 +8,7 @@
 import { assertEquals, assertOk } from "../../assert.ts";
 import { normalize } from "../../../src/decimal.ts";
 import type { Value } from "../../../src/reading.ts";
-import { type DecodeOptions, decodeTelegram } from "../../../src/meters/dsmr/decode.ts";
+import { decodeTelegram, type TelegramDecodeOptions } from "../../../src/meters/dsmr/decode.ts";
 import { TelegramFramer } from "../../../src/meters/dsmr/framer.ts";
 import { readVectors } from "./vectors.ts";
 import { seededRandom } from "../../random.ts";
@@ -105,7 +105,12 @@ interface Tally {
 }
 
 /** Decodes and checks the invariants; `label` reproduces a failure. */
-function check(bytes: Uint8Array, options: DecodeOptions, tally: Tally, label: string): void {
+function check(
+  bytes: Uint8Array,
+  options: TelegramDecodeOptions,
+  tally: Tally,
+  label: string,
+): void {
   let result;
   try {
     result = decodeTelegram(bytes, options);
@@ -134,12 +139,12 @@ function check(bytes: Uint8Array, options: DecodeOptions, tally: Tally, label: s
 
 const vectors = readVectors().map((v) => ({
   ...v,
-  mode: (v.json.crc.status === "OK" ? "required" : "optional") as DecodeOptions["crc"],
+  mode: (v.json.crc.status === "OK" ? "required" : "optional") as TelegramDecodeOptions["crc"],
 }));
 
 Deno.test(`fuzz: ${RANDOM_CASES + MUTATION_CASES + STREAM_CASES} cases, seed ${SEED}`, () => {
   const started = performance.now();
-  const modes: DecodeOptions["crc"][] = ["required", "optional", "ignore"];
+  const modes: TelegramDecodeOptions["crc"][] = ["required", "optional", "ignore"];
   const noise = { accepted: 0, rejected: 0 };
   for (let i = 0; i < RANDOM_CASES; i++) {
     check(randomBytes(int(1200)), { crc: modes[i % 3] }, noise, `random #${i}`);

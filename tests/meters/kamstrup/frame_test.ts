@@ -7,7 +7,7 @@ import {
   findReply,
   HEAT_METER,
   locateReply,
-  parseFrame,
+  parseKmpFrame,
   parseReply,
   START_REQUEST,
   START_RESPONSE,
@@ -29,18 +29,18 @@ Deno.test("encodeFrame adds CRC, stuffing, start and stop byte", () => {
   );
 });
 
-Deno.test("parseFrame returns destination, command and data", () => {
-  const frame = unwrap(parseFrame(REPLY));
+Deno.test("parseKmpFrame returns destination, command and data", () => {
+  const frame = unwrap(parseKmpFrame(REPLY));
   assertEquals(frame.start, START_RESPONSE);
   assertEquals(frame.destination, 0x3f);
   assertEquals(frame.command, 0x10);
   assertEquals(encodeHex(frame.data), "003c0304430000d6de");
 });
 
-Deno.test("parseFrame round-trips frames whose data needs stuffing", () => {
+Deno.test("parseKmpFrame round-trips frames whose data needs stuffing", () => {
   const data = decodeHex("000d061b4080ff");
   const frame = encodeFrame(START_RESPONSE, 0x40, 0x80, data);
-  const parsed = unwrap(parseFrame(frame));
+  const parsed = unwrap(parseKmpFrame(frame));
   assertEquals([parsed.destination, parsed.command, encodeHex(parsed.data)], [
     0x40,
     0x80,
@@ -48,7 +48,7 @@ Deno.test("parseFrame round-trips frames whose data needs stuffing", () => {
   ]);
 });
 
-Deno.test("parseFrame rejects with the right reason", () => {
+Deno.test("parseKmpFrame rejects with the right reason", () => {
   const cases: [string, string][] = [
     ["", "framing"],
     ["0d", "framing"],
@@ -64,11 +64,11 @@ Deno.test("parseFrame rejects with the right reason", () => {
     ["403f10003c0304430000d6de03230d", "crc"],
   ];
   for (const [hex, reason] of cases) {
-    const result = parseFrame(decodeHex(hex));
+    const result = parseKmpFrame(decodeHex(hex));
     assertOk(!result.ok, hex);
     assertEquals(result.error.reason, reason, hex);
   }
-  const crc = parseFrame(decodeHex("403f10003c0304430000d6df03220d"));
+  const crc = parseKmpFrame(decodeHex("403f10003c0304430000d6df03220d"));
   assertOk(!crc.ok);
   assertMatch(crc.error.message, /CRC 0322 sent, [0-9A-F]{4} computed/);
 });

@@ -7,7 +7,7 @@
  */
 import { assertEquals, assertOk, unwrap } from "../../assert.ts";
 import { compare } from "../../../src/decimal.ts";
-import { encodeFrame, findReply, parseFrame } from "../../../src/meters/kamstrup/frame.ts";
+import { encodeFrame, findReply, parseKmpFrame } from "../../../src/meters/kamstrup/frame.ts";
 import { unstuff } from "../../../src/meters/kamstrup/stuffing.ts";
 import {
   decodeGetRegisterRequest,
@@ -111,7 +111,7 @@ function exercise(buffer: Uint8Array): void {
     if (found) {
       assertEquals(found.frame[0], 0x40);
       assertEquals(found.frame[found.frame.length - 1], 0x0d);
-      const frame = parseFrame(found.frame);
+      const frame = parseKmpFrame(found.frame);
       if (frame.ok) assertOk(crcOk);
     }
   } catch (error) {

@@ -1,7 +1,7 @@
 /** The Kamstrup poller against a scripted port: no pty, no clock, no waiting. */
 import { assertEquals, assertMatch, assertOk, assertThrows, unwrap } from "../../assert.ts";
 import type { Logger } from "../../../src/log.ts";
-import { COMMAND, parseFrame } from "../../../src/meters/kamstrup/frame.ts";
+import { COMMAND, parseKmpFrame } from "../../../src/meters/kamstrup/frame.ts";
 import { encodeSerialResponse } from "../../../src/meters/kamstrup/identity_codec.ts";
 import {
   KamstrupMeter,
@@ -27,7 +27,7 @@ type Script = (request: Uint8Array, ids: number[], index: number) => Uint8Array 
 /** Answers like a MULTICAL 403 that knows `values`. */
 function meterAnswers(values: readonly RegisterReply[] = VALUES): Script {
   return (request, ids) => {
-    if (unwrap(parseFrame(request)).command === COMMAND.getSerialNo) {
+    if (unwrap(parseKmpFrame(request)).command === COMMAND.getSerialNo) {
       return unwrap(encodeSerialResponse("71234567"));
     }
     return unwrap(encodeRegisterResponse(values.filter((v) => ids.includes(v.id))));
@@ -46,7 +46,7 @@ class FakePort implements KmpPort {
   }
 
   request(bytes: Uint8Array): Promise<Uint8Array | undefined> {
-    const command = unwrap(parseFrame(bytes)).command;
+    const command = unwrap(parseKmpFrame(bytes)).command;
     const ids = command === COMMAND.getRegister ? unwrap(decodeGetRegisterRequest(bytes)) : [];
     this.sent.push({ command, ids });
     return Promise.resolve(this.script(bytes, ids, this.sent.length - 1));

@@ -6,7 +6,7 @@
 import { assertEquals, assertOk, unwrap } from "../../assert.ts";
 import { crc16Xmodem } from "../../../src/crc.ts";
 import { stuff, unstuff } from "../../../src/meters/kamstrup/stuffing.ts";
-import { findReply, parseFrame, START_REQUEST } from "../../../src/meters/kamstrup/frame.ts";
+import { findReply, parseKmpFrame, START_REQUEST } from "../../../src/meters/kamstrup/frame.ts";
 import { readNumber, writeNumber } from "../../../src/meters/kamstrup/number.ts";
 import {
   decodeGetRegisterRequest,
@@ -153,7 +153,7 @@ function checkRequest(item: FrameItem): void {
   const destination = datalink[0];
   const command = datalink[1];
   assertEquals(crc16Xmodem(datalink).toString(16).padStart(4, "0"), item.request_crc_hex);
-  const frame = unwrap(parseFrame(request));
+  const frame = unwrap(parseKmpFrame(request));
   assertEquals(frame.start, START_REQUEST);
   assertEquals(
     encodeHex(concat(new Uint8Array([frame.destination, frame.command]), frame.data)),
@@ -176,7 +176,7 @@ function checkRequest(item: FrameItem): void {
 
 function checkResponse(item: FrameItem): void {
   const response = decodeHex(item.response_hex!);
-  const frame = unwrap(parseFrame(response));
+  const frame = unwrap(parseKmpFrame(response));
   assertEquals(frame.destination, item.response_dst);
   assertEquals(frame.command, item.response_cid);
   const unstuffed = concat(

@@ -1,11 +1,11 @@
 import { assertEquals, assertMatch, assertOk } from "../../assert.ts";
 import { FrameDecrypter, looksLikeTelegram } from "../../../src/meters/t210/decrypt.ts";
-import { type GloFrame, parseFrame } from "../../../src/meters/t210/frame.ts";
+import { type GloFrame, parseGloFrame } from "../../../src/meters/t210/frame.ts";
 import { KEYED, keyed } from "./vectors.ts";
 import { decodeHex, encodeHex } from "../../../src/bytes.ts";
 
 function frameOf(bytes: Uint8Array): GloFrame {
-  const frame = parseFrame(bytes);
+  const frame = parseGloFrame(bytes);
   assertOk(frame.ok);
   return frame.value;
 }

@@ -1,6 +1,6 @@
 import { assertEquals, assertOk } from "../../assert.ts";
 import { diagnoseKeys } from "../../../src/meters/t210/diagnose.ts";
-import { parseFrame } from "../../../src/meters/t210/frame.ts";
+import { parseGloFrame } from "../../../src/meters/t210/frame.ts";
 import { keyed } from "./vectors.ts";
 import { decodeHex } from "../../../src/bytes.ts";
 
@@ -8,7 +8,7 @@ const other = decodeHex("f0e1d2c3b4a5968778695a4b3c2d1e0f");
 
 Deno.test("diagnoseKeys tells right, swapped and wrong keys apart", async () => {
   const vector = keyed("lux_nexxtlab");
-  const frame = parseFrame(vector.frame);
+  const frame = parseGloFrame(vector.frame);
   assertOk(frame.ok);
   const key = vector.key;
   const authKey = vector.authKey!;
@@ -25,7 +25,7 @@ Deno.test("diagnoseKeys tells right, swapped and wrong keys apart", async () => 
 
 Deno.test("diagnoseKeys works without an authentication key (Steiermark) and says what to do", async () => {
   const vector = keyed("steiermark_shrdzm");
-  const frame = parseFrame(vector.frame);
+  const frame = parseGloFrame(vector.frame);
   assertOk(frame.ok);
   assertEquals(await diagnoseKeys(frame.value, { key: vector.key }), {
     verdict: "ok",

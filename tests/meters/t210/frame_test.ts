@@ -1,7 +1,7 @@
 import { assertEquals, assertMatch, assertOk } from "../../assert.ts";
 import {
   judgeHeader,
-  parseFrame,
+  parseGloFrame,
   splitFrame,
   systemTitleHex,
 } from "../../../src/meters/t210/frame.ts";
@@ -24,7 +24,7 @@ function toHexText(ascii: string): string {
   return Array.from(ascii, (c) => c.charCodeAt(0).toString(16)).join("");
 }
 
-Deno.test("parseFrame splits every keyed vector as its README says", () => {
+Deno.test("parseGloFrame splits every keyed vector as its README says", () => {
   const expected: Record<string, [number, string, number]> = {
     steiermark_shrdzm: [511, "534147350000d28f", 0x50a5],
     lux_nexxtlab: [647, "534147677001bd54", 0x5a8e3],
@@ -33,7 +33,7 @@ Deno.test("parseFrame splits every keyed vector as its README says", () => {
     "smarty_lu_spec-example_noaad_at": [1515, toHexText("systitle"), 0x11223344],
   };
   for (const vector of KEYED) {
-    const frame = parseFrame(vector.frame);
+    const frame = parseGloFrame(vector.frame);
     assertOk(frame.ok, vector.name);
     const [length, title, counter] = expected[vector.name];
     assertEquals(frame.value.bytes.length, length, vector.name);
@@ -45,12 +45,12 @@ Deno.test("parseFrame splits every keyed vector as its README says", () => {
   }
 });
 
-Deno.test("parseFrame finds length 0x01F2 and the README's title and counter in frames without keys", () => {
+Deno.test("parseGloFrame finds length 0x01F2 and the README's title and counter in frames without keys", () => {
   for (const vector of NOKEY) {
     const bytes = readT210Hex(`${vector.name}.hex`);
     assertEquals(bytes.length, 511, vector.name);
     assertEquals([bytes[10], bytes[11], bytes[12]], [0x82, 0x01, 0xf2], vector.name);
-    const frame = parseFrame(bytes);
+    const frame = parseGloFrame(bytes);
     assertOk(frame.ok, vector.name);
     assertEquals(systemTitleHex(frame.value), vector.systemTitle, vector.name);
     assertEquals(frame.value.frameCounter, vector.frameCounter, vector.name);
@@ -70,7 +70,7 @@ Deno.test("the EVN T210-D (M-Bus wrapped, security byte 0x20) is not a T210-D-r 
     0x20,
   ]);
   for (const bytes of [wire, inner]) {
-    const frame = parseFrame(bytes);
+    const frame = parseGloFrame(bytes);
     assertOk(!frame.ok);
     assertEquals(frame.error.reason, "framing");
   }
@@ -89,7 +89,7 @@ Deno.test("the length form is parsed generally: short, 0x81 and 0x82", () => {
   ];
   for (const [form, length] of cases) {
     const bytes = concat(decodeHex("db 08"), title, form, body(length));
-    const frame = parseFrame(bytes);
+    const frame = parseGloFrame(bytes);
     assertOk(frame.ok, `form ${form[0]}`);
     assertEquals(frame.value.bytes.length, 10 + form.length + length);
     assertEquals(frame.value.frameCounter, 7);
@@ -120,17 +120,17 @@ Deno.test("judgeHeader rejects impossible headers and asks for more bytes on par
   });
 });
 
-Deno.test("parseFrame rejects truncated and overlong input with reason framing", () => {
+Deno.test("parseGloFrame rejects truncated and overlong input with reason framing", () => {
   const bytes = keyed("steiermark_shrdzm").frame;
   for (
     const input of [bytes.subarray(0, 5), bytes.slice(0, 510), concat(bytes, decodeHex("0d0a"))]
   ) {
-    const frame = parseFrame(input);
+    const frame = parseGloFrame(input);
     assertOk(!frame.ok);
     assertEquals(frame.error.reason, "framing");
     assertMatch(frame.error.message, /frame|T210/);
   }
-  assertOk(!parseFrame(new Uint8Array(0)).ok);
+  assertOk(!parseGloFrame(new Uint8Array(0)).ok);
 });
 
 Deno.test("splitFrame views, not copies, the frame bytes", () => {

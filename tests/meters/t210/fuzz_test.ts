@@ -6,7 +6,7 @@
 import { assertEquals, assertOk } from "../../assert.ts";
 import { FrameDecrypter } from "../../../src/meters/t210/decrypt.ts";
 import { type FoundFrame, FrameFinder } from "../../../src/meters/t210/finder.ts";
-import { parseFrame } from "../../../src/meters/t210/frame.ts";
+import { parseGloFrame } from "../../../src/meters/t210/frame.ts";
 import { KEYED, NOKEY, readT210Hex } from "./vectors.ts";
 import { concat } from "../../../src/bytes.ts";
 import { seededRandom } from "../../random.ts";
@@ -81,7 +81,7 @@ function drive(
     at += size;
     assertOk(finder.buffered <= maxBuffered, `buffered ${finder.buffered}`);
     for (let frame = finder.next(); frame; frame = finder.next()) {
-      const parsed = parseFrame(frame.bytes);
+      const parsed = parseGloFrame(frame.bytes);
       assertOk(parsed.ok, "a candidate is a well-formed frame");
       assertEquals(frame.securityControl, 0x30);
       if (settle(frame)) finder.accept(frame);

@@ -3,11 +3,11 @@
  * same Homie layout as the real electricity meters. Counters only grow; power
  * wanders around a daily-household level; voltages sit near 230 V.
  */
-import { fixed } from "../decimal.ts";
-import type { MeterInfo, Quantity, Reading, Value } from "../reading.ts";
-import { isoLocal, sleep } from "../time.ts";
-import { ELECTRICITY } from "./electricity.ts";
-import { emptyStats, type Meter } from "./meter.ts";
+import { fixed } from "../../decimal.ts";
+import type { MeterInfo, Quantity, Reading, Value } from "../../reading.ts";
+import { isoLocal, sleep } from "../../time.ts";
+import { ELECTRICITY } from "../electricity.ts";
+import { emptyStats, type Meter } from "../meter.ts";
 
 /** Options of {@link DummyMeter}. */
 export interface DummyMeterOptions {
