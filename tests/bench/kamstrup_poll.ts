@@ -4,20 +4,20 @@
  * echoing head, and the time the same bytes need on a real 1200 baud 8N2
  * line (a pty does not throttle to the baud rate).
  *
- * Run: deno run --allow-all bench/kamstrup_poll.ts [cycles]
+ * Run: deno run --allow-all tests/bench/kamstrup_poll.ts [cycles]
  */
-import { silentLogger } from "../src/log.ts";
-import { KamstrupMeter } from "../src/meters/kamstrup/meter.ts";
-import { planRequests } from "../src/meters/kamstrup/plan.ts";
+import { silentLogger } from "../../src/log.ts";
+import { KamstrupMeter } from "../../src/meters/kamstrup/meter.ts";
+import { planRequests } from "../../src/meters/kamstrup/plan.ts";
 import {
   encodeGetRegister,
   encodeRegisterResponse,
-} from "../src/meters/kamstrup/register_codec.ts";
-import { SerialPort } from "../src/serial/port.ts";
-import { DEFAULT_REGISTERS, kamstrupDriver } from "../src/meters/kamstrup/driver.ts";
-import { MC403_REGISTERS, startKamstrupSimulator } from "../tests/e2e/kamstrup_simulator.ts";
-import { startPty } from "../tests/e2e/pty.ts";
-import { unwrap } from "../tests/assert.ts";
+} from "../../src/meters/kamstrup/register_codec.ts";
+import { SerialPort } from "../../src/serial/port.ts";
+import { DEFAULT_REGISTERS, kamstrupDriver } from "../../src/meters/kamstrup/driver.ts";
+import { MC403_REGISTERS, startKamstrupSimulator } from "../e2e/kamstrup_simulator.ts";
+import { startPty } from "../e2e/pty.ts";
+import { unwrap } from "../assert.ts";
 
 /** Bits per byte on a 1200 8N2 line: start bit, 8 data bits, 2 stop bits. */
 const BITS_PER_BYTE = 11;

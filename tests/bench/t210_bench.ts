@@ -1,9 +1,9 @@
 /** T210-D-r: frame find + decrypt (with and without the GCM tag check) + DSMR parse. */
-import { decodeTelegram } from "../src/meters/dsmr/decode.ts";
-import { FrameDecrypter } from "../src/meters/t210/decrypt.ts";
-import { FrameFinder } from "../src/meters/t210/finder.ts";
+import { decodeTelegram } from "../../src/meters/dsmr/decode.ts";
+import { FrameDecrypter } from "../../src/meters/t210/decrypt.ts";
+import { FrameFinder } from "../../src/meters/t210/finder.ts";
 import { vectorText } from "./vectors.ts";
-import { decodeHex } from "../src/bytes.ts";
+import { decodeHex } from "../../src/bytes.ts";
 
 interface Case {
   name: string;

@@ -3,8 +3,8 @@ import {
   decodeRegisterResponse,
   encodeGetRegister,
   encodeRegisterResponse,
-} from "../src/meters/kamstrup/register_codec.ts";
-import { toValues } from "../src/meters/kamstrup/values.ts";
+} from "../../src/meters/kamstrup/register_codec.ts";
+import { toValues } from "../../src/meters/kamstrup/values.ts";
 
 const IDS = [60, 63, 68, 74, 80, 86, 87, 89, 99, 1004];
 const reply = encodeRegisterResponse([

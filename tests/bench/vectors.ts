@@ -1,5 +1,5 @@
 /** Shared inputs of the benches: the captured vectors beside the project. */
-import { sharedUrl } from "../tests/shared.ts";
+import { sharedUrl } from "../shared.ts";
 
 /** A vector file as bytes. */
 export function vectorBytes(path: string): Uint8Array<ArrayBuffer> {

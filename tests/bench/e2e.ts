@@ -13,12 +13,12 @@
  */
 import { parseArgs } from "node:util";
 import mqtt from "mqtt";
-import { startBroker } from "../tests/e2e/broker.ts";
-import { startPty } from "../tests/e2e/pty.ts";
-import { SHIPPED_FLAGS, startSmr } from "../tests/e2e/smr.ts";
-import { waitFor } from "../tests/e2e/tools.ts";
-import { editTelegram, encryptT210, sharedText } from "../tests/e2e/p1_frames.ts";
-import { latin1 } from "../src/bytes.ts";
+import { startBroker } from "../e2e/broker.ts";
+import { startPty } from "../e2e/pty.ts";
+import { SHIPPED_FLAGS, startSmr } from "../e2e/smr.ts";
+import { waitFor } from "../e2e/tools.ts";
+import { editTelegram, encryptT210, sharedText } from "../e2e/p1_frames.ts";
+import { latin1 } from "../../src/bytes.ts";
 
 const { values: opts } = parseArgs({
   options: {

@@ -3,9 +3,9 @@
  * as in the daemon) + CRC check + line grammar, and the whole decode to
  * Homie values through the OBIS table.
  */
-import { decodeTelegram } from "../src/meters/dsmr/decode.ts";
-import { TelegramFramer } from "../src/meters/dsmr/framer.ts";
-import { parseTelegram } from "../src/meters/dsmr/telegram.ts";
+import { decodeTelegram } from "../../src/meters/dsmr/decode.ts";
+import { TelegramFramer } from "../../src/meters/dsmr/framer.ts";
+import { parseTelegram } from "../../src/meters/dsmr/telegram.ts";
 import { dsmrVectors } from "./vectors.ts";
 
 const BASELINE = "v5_nl_iskra-mt382-1000_dp";
