@@ -103,8 +103,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   let config: Config | undefined;
   try {
-    config = loadConfig({ env: args.env, configDir: args.configDir });
+    const warnings: string[] = [];
+    config = loadConfig({
+      env: args.env,
+      configDir: args.configDir,
+      onWarning: (message) => warnings.push(message),
+    });
     const log = createLogger({ level: config.log.level, scope: config.env });
+    warnings.forEach((message) => log.warn(message));
     return await COMMANDS[args.command]({ args, config, log });
   } catch (error) {
     if (error instanceof UsageError) return fail(`${error.message} (try smr --help)`, EX_USAGE);

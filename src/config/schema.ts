@@ -320,3 +320,24 @@ export function secretsOf(config: Config, drivers: readonly AnyDriver[] = DRIVER
   }
   return values;
 }
+
+/**
+ * One warning per secret set in `settings.toml`, which is meant to be
+ * readable: secrets belong in `.secrets.toml`. A broker URL is a secret only
+ * when it carries a password.
+ */
+export function secretWarnings(
+  settings: Settings,
+  drivers: readonly AnyDriver[] = DRIVERS,
+): string[] {
+  const secret = new Set(keyDocs(drivers).filter((d) => d.rule.secret).map((d) => d.key));
+  const warnings: string[] = [];
+  for (const [key, setting] of settings) {
+    if (!secret.has(key) || !setting.source.startsWith("settings.toml")) continue;
+    if (key === "mqtt.url" && !/\/\/[^/@]*:[^/@]*@/.test(String(setting.value))) continue;
+    warnings.push(
+      `${setting.source} ${key} is a secret: move it to .secrets.toml, which only smr may read`,
+    );
+  }
+  return warnings;
+}

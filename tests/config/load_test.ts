@@ -1,7 +1,7 @@
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { ConfigError } from "../../src/config/error.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import type { Config } from "../../src/config/schema.ts";
+import { type Config, keyDocs } from "../../src/config/schema.ts";
 
 const KEY = "0123456789abcdef0123456789ABCDEF";
 
@@ -206,7 +206,44 @@ Deno.test("config: the shipped settings.toml has working dummy, t210 and kamstru
     "settings.toml": Deno.readTextFileSync(`${dir}/settings.toml`),
     ".secrets.toml": example,
   });
-  assertEquals(loadConfig({ env: "t210", configDir: copy, environ: {} }).mqtt.username, "smr");
+  assertEquals(
+    loadConfig({ env: "t210", configDir: copy, environ: {} }).mqtt.password,
+    "change-me",
+  );
+  // The example holds secrets only.
+  const secret = new Set(keyDocs().filter((d) => d.rule.secret).map((d) => d.key));
+  const keys = [...example.matchAll(/^#?\s*([a-z_]+\.[a-z_]+|[a-z_]+) = /gm)].map(([, k]) => k);
+  const named = keys.map((k) => k.includes(".") ? k : `mqtt.${k}`);
+  assertEquals(named.filter((k) => !secret.has(k)), []);
+});
+
+Deno.test("config: a secret in settings.toml and a .secrets.toml others can read are warned of, once each", () => {
+  const dir = configDir({
+    "settings.toml": SETTINGS.replace(
+      'meter.type = "t210"',
+      `meter.type = "t210"\nmeter.key = "${KEY}"`,
+    ),
+    ".secrets.toml": `[default]\nmqtt.password = "pw"\n`,
+  });
+  Deno.chmodSync(`${dir}/.secrets.toml`, 0o644);
+  const warnings: string[] = [];
+  loadConfig({ env: "t210", configDir: dir, environ: {}, onWarning: (w) => warnings.push(w) });
+  assertEquals(warnings.length, 2, warnings.join("\n"));
+  assertMatch(
+    warnings[0],
+    /^settings.toml \[t210\] meter.key is a secret: move it to .secrets.toml/,
+  );
+  assertMatch(warnings[1], /\.secrets\.toml is readable by every user \(mode 644\): chmod 600/);
+  assertOk(!warnings.join("").includes(KEY) && !warnings.join("").includes("pw"));
+  Deno.chmodSync(`${dir}/.secrets.toml`, 0o600);
+  const quiet: string[] = [];
+  const clean = configDir({
+    "settings.toml": SETTINGS,
+    ".secrets.toml": `[t210]\nmeter.key = "${KEY}"\n`,
+  });
+  Deno.chmodSync(`${clean}/.secrets.toml`, 0o600);
+  loadConfig({ env: "t210", configDir: clean, environ: {}, onWarning: (w) => quiet.push(w) });
+  assertEquals(quiet, []);
 });
 
 Deno.test("config: SMR_ text that TOML reads as a number stays text for text keys", () => {
