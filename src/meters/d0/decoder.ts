@@ -6,7 +6,7 @@
  */
 import { ok, type Result } from "../../result.ts";
 import type { Decoded, StreamDecoder } from "../stream_meter.ts";
-import { ReadoutFramer } from "./framer.ts";
+import { ReadoutFramer, type ReadoutFramerStats } from "./framer.ts";
 import { type BccMode, decodeReadout } from "./readout.ts";
 import { readoutDecoded } from "./values.ts";
 
@@ -30,7 +30,7 @@ export class D0StreamDecoder implements StreamDecoder {
   }
 
   /** Framer counters: readouts, dropped partial readouts, skipped bytes. */
-  get stats(): ReadoutFramer["stats"] {
+  get stats(): ReadoutFramerStats {
     return this.#framer.stats;
   }
 

@@ -76,8 +76,9 @@ export function parseDataMessage(
   let at = 0;
   for (;;) {
     const byte = bytes[at];
+    const ackEnd = byte === ACK ? bytes.indexOf(LF, at) : -1;
     if (byte === CR || byte === LF) at++;
-    else if (byte === ACK && bytes.indexOf(LF, at) >= 0) at = bytes.indexOf(LF, at) + 1;
+    else if (ackEnd >= 0) at = ackEnd + 1;
     else break;
   }
   if (bytes[at] !== STX) {

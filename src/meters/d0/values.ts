@@ -19,7 +19,7 @@ import { convert } from "../../units.ts";
 import { REGISTERS_NODE } from "../kamstrup/registers.ts";
 import { obisValues } from "../obis.ts";
 import type { Decoded } from "../stream_meter.ts";
-import type { D0Code, D0Value, DataSet } from "./data_sets.ts";
+import { type D0Code, type D0Value, type DataSet, formatCode } from "./data_sets.ts";
 import type { Readout } from "./readout.ts";
 
 /** Quantities of D0 meters outside the electricity layout: heat meters and the error register. */
@@ -101,20 +101,11 @@ const UNIT_SYMBOLS: Readonly<Record<string, string>> = {
   m3ph: "m³/h",
   "m3/h": "m³/h",
   C: "°C",
-  m: "min",
 };
 
 /** The published symbol of a unit as sent (`m3` → `m³`, `C` → `°C`). */
 function symbol(unit: string): string {
   return UNIT_SYMBOLS[unit] ?? unit;
-}
-
-/** `C.D.E` of a code, the groups it has, letters as numbers. */
-function reduced(code: D0Code): string {
-  let text = String(code.c);
-  if (code.d !== undefined) text += `.${code.d}`;
-  if (code.e !== undefined) text += `.${code.e}`;
-  return text;
 }
 
 /** A current value: no billing-period suffix (F absent or 255). */
@@ -144,7 +135,7 @@ function setValues(set: DataSet): Value[] {
   const code = set.code;
   const first = set.groups[0];
   if (!code || !first || !isCurrent(code)) return [];
-  const key = reduced(code);
+  const key = formatCode({ c: code.c, d: code.d, e: code.e });
   const rows = D0_TABLE.get(key);
   if (rows) {
     const values: Value[] = [];
