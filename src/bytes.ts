@@ -48,3 +48,18 @@ export function concat(...parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer>
 export function latin1(text: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
+
+const ASCII = new TextDecoder();
+
+/** Decodes `bytes[start, end)` as latin-1 (every byte one code point). */
+export function latin1Text(bytes: Uint8Array, start = 0, end: number = bytes.length): string {
+  let high = 0;
+  for (let i = start; i < end; i++) high |= bytes[i];
+  if (high < 0x80) return ASCII.decode(bytes.subarray(start, end));
+  let text = "";
+  for (let at = start; at < end; at += 4096) {
+    const piece = bytes.subarray(at, Math.min(end, at + 4096));
+    text += String.fromCharCode.apply(null, piece as unknown as number[]);
+  }
+  return text;
+}

@@ -106,6 +106,11 @@ export const OBIS_ELECTRICITY: ReadonlyMap<string, ObisMapping> = new Map<string
   ["61.7.0", { quantity: E.l3.powerImport }],
   ["62.7.0", { quantity: E.l3.powerExport }],
   ["76.7.0", { signed: { import: E.l3.powerImport, export: E.l3.powerExport } }],
+  // EasyMeter Q3D pushes (D0): active power with E = 255, signed (negative exports).
+  ["1.7.255", { signed: { import: E.powerImport, export: E.powerExport } }],
+  ["21.7.255", { signed: { import: E.l1.powerImport, export: E.l1.powerExport } }],
+  ["41.7.255", { signed: { import: E.l2.powerImport, export: E.l2.powerExport } }],
+  ["61.7.255", { signed: { import: E.l3.powerImport, export: E.l3.powerExport } }],
 ]);
 
 /**

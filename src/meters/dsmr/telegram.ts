@@ -5,7 +5,7 @@
  */
 import { ok, reject, type Result } from "../../result.ts";
 import { crc16Arc } from "../../crc.ts";
-import { hexDigit } from "../../bytes.ts";
+import { hexDigit, latin1Text } from "../../bytes.ts";
 import { type ParsedLines, parseLines } from "./lines.ts";
 
 /**
@@ -33,21 +33,6 @@ const SLASH = 0x2f;
 const BANG = 0x21;
 const LF = 0x0a;
 const CR = 0x0d;
-
-const ASCII = new TextDecoder();
-
-/** Decodes `bytes[start, end)` as latin-1 (every byte one code point). */
-export function latin1Text(bytes: Uint8Array, start = 0, end: number = bytes.length): string {
-  let high = 0;
-  for (let i = start; i < end; i++) high |= bytes[i];
-  if (high < 0x80) return ASCII.decode(bytes.subarray(start, end));
-  let text = "";
-  for (let at = start; at < end; at += 4096) {
-    const piece = bytes.subarray(at, Math.min(end, at + 4096));
-    text += String.fromCharCode.apply(null, piece as unknown as number[]);
-  }
-  return text;
-}
 
 /** Index of the footer `!` (first `!` at the start of a line after `from`), or -1. */
 function footer(bytes: Uint8Array, from: number): number {

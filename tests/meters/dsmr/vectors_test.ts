@@ -10,11 +10,8 @@ import { decodeTelegram } from "../../../src/meters/dsmr/decode.ts";
 import type { DsmrObject } from "../../../src/meters/dsmr/lines.ts";
 import { parseLines } from "../../../src/meters/dsmr/lines.ts";
 import { mbusReading, peakHistory, powerFailureLog } from "../../../src/meters/dsmr/records.ts";
-import {
-  latin1Text,
-  type ParsedTelegram,
-  parseTelegram,
-} from "../../../src/meters/dsmr/telegram.ts";
+import { type ParsedTelegram, parseTelegram } from "../../../src/meters/dsmr/telegram.ts";
+import { latin1Text } from "../../../src/bytes.ts";
 import { parseTimestamp } from "../../../src/meters/dsmr/timestamp.ts";
 import { convert } from "../../../src/units.ts";
 import { type ParsedEntry, readVectors, type Vector } from "./vectors.ts";
