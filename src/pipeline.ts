@@ -1,9 +1,14 @@
 /**
  * The pipeline: one meter, many sinks. Each sink consumes its own bounded
  * channel, so a slow sink only loses its own oldest readings and a failing
- * sink is detached without stalling the meter or the other sinks.
+ * sink is detached without stalling the meter or the other sinks. Counter
+ * values go through the counter guard first (counter_guard.ts): what it
+ * holds back reaches no sink and counts in the meter's `implausible`
+ * rejections.
  */
+import { CounterGuard, describeHeld, describeRestarts } from "./counter_guard.ts";
 import type { Logger } from "./log.ts";
+import { type LimitedLine, LogLimiter } from "./log_limiter.ts";
 import type { Meter, MeterStats } from "./meters/meter.ts";
 import type { Reading } from "./reading.ts";
 
@@ -67,6 +72,50 @@ export interface PipelineOptions {
   capacity?: number;
   /** Seconds between summary log lines of the meter's counters; none when absent. */
   summaryInterval?: number;
+  /** Monotonic clock in milliseconds for the counter guard; `performance.now` unless told. */
+  now?: () => number;
+}
+
+/**
+ * Passes a reading's values through the counter guard: held values are left
+ * out and the reading counts once as `implausible`; lines are logged through
+ * the limiter, one per reading and verdict (rises and restarts at warn,
+ * decreases at debug).
+ */
+function guardReading(
+  reading: Reading,
+  context: {
+    guard: CounterGuard;
+    limiter: LogLimiter;
+    stats: MeterStats;
+    log: Logger;
+    now: number;
+  },
+): Reading {
+  const { guard, limiter, stats, log, now } = context;
+  const screened = guard.screen(reading.values, now);
+  const lines: LimitedLine[] = limiter.due(now);
+  if (screened.held.length > 0) stats.rejected.implausible++;
+  for (const rise of [true, false]) {
+    const held = screened.held.filter((h) => (h.verdict.kind === "rise") === rise);
+    if (held.length === 0) continue;
+    lines.push(...limiter.note({
+      kind: `readings with ${rise ? "a counter rising too fast" : "a lower counter"}`,
+      message: held.map((h) => describeHeld(h)).join("; "),
+      level: rise ? "warn" : "debug",
+      summaryLevel: rise ? "warn" : "debug",
+    }, now));
+  }
+  if (screened.restarted.length > 0) {
+    lines.push(...limiter.note({
+      kind: "counter restarts",
+      message: describeRestarts(screened.restarted),
+      level: "warn",
+    }, now));
+  }
+  for (const line of lines) log[line.level](line.message);
+  if (screened.held.length === 0) return reading;
+  return { ...reading, values: screened.values };
 }
 
 /** One line on what the meter received: frames, decoded, rejected by reason, last reading. */
@@ -90,6 +139,9 @@ export async function runPipeline(options: PipelineOptions): Promise<void> {
   const channels = sinks.map(() => new Channel<Reading>(options.capacity ?? 16));
   const failed = new Set<number>();
   const lagWarned = new Set<number>();
+  const guard = new CounterGuard();
+  const limiter = new LogLimiter();
+  const now = options.now ?? (() => performance.now());
   const summary = options.summaryInterval
     ? setInterval(() => log.info(summaryLine(meter.stats)), options.summaryInterval * 1000)
     : undefined;
@@ -101,7 +153,8 @@ export async function runPipeline(options: PipelineOptions): Promise<void> {
     })
   );
   try {
-    for await (const reading of meter.readings(signal)) {
+    for await (const read of meter.readings(signal)) {
+      const reading = guardReading(read, { guard, limiter, stats: meter.stats, log, now: now() });
       channels.forEach((channel, i) => {
         channel.push(reading);
         if (channel.dropped > 0 && !lagWarned.has(i)) {

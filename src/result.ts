@@ -4,8 +4,19 @@
  * exception and every rejection is counted by its reason.
  */
 
-/** Why input was rejected; the counters of the status node use these. */
-export type RejectReason = "framing" | "crc" | "tag" | "decryption" | "decode" | "timeout";
+/**
+ * Why input was rejected; the counters of the status node use these. The
+ * protocol cores never give `implausible`: the counter guard does, for a
+ * decoded reading with a counter value it held back (counter_guard.ts).
+ */
+export type RejectReason =
+  | "framing"
+  | "crc"
+  | "tag"
+  | "decryption"
+  | "decode"
+  | "timeout"
+  | "implausible";
 
 /** A rejected input: the reason and a message naming what to check. */
 export interface Rejection {

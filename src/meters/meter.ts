@@ -8,7 +8,11 @@ export interface MeterStats {
   received: number;
   /** Frames decoded into readings. */
   decoded: number;
-  /** Rejections by reason. */
+  /**
+   * Rejections by reason; `implausible` counts decoded readings in which the
+   * pipeline's counter guard held a counter value back (they count in
+   * `decoded` as well).
+   */
   rejected: Record<RejectReason, number>;
   /** Time of the last reading, ISO 8601. */
   lastReading?: string;
@@ -32,6 +36,14 @@ export function emptyStats(): MeterStats {
   return {
     received: 0,
     decoded: 0,
-    rejected: { framing: 0, crc: 0, tag: 0, decryption: 0, decode: 0, timeout: 0 },
+    rejected: {
+      framing: 0,
+      crc: 0,
+      tag: 0,
+      decryption: 0,
+      decode: 0,
+      timeout: 0,
+      implausible: 0,
+    },
   };
 }

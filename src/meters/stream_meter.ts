@@ -48,7 +48,8 @@ export class StreamMeter implements Meter {
     this.info = options.info;
     this.interval = options.interval;
     this.#options = options;
-    this.#tally = new Tally(this.stats, options.log);
+    // A frame cut by noise is dropped and the framer resynchronises: counted, not an error.
+    this.#tally = new Tally(this.stats, options.log, { quiet: ["framing"] });
   }
 
   async *readings(signal: AbortSignal): AsyncIterable<Reading> {

@@ -5,7 +5,6 @@
  * published retained at QoS 1 by the publisher; see homie-4.md for the rules
  * each step follows.
  */
-import { compare } from "../../decimal.ts";
 import type { Logger } from "../../log.ts";
 import type { MeterStats } from "../../meters/meter.ts";
 import { describeNode } from "../../nodes.ts";
@@ -157,7 +156,9 @@ export class HomieDevice {
 
   /**
    * Takes values into the tree. Counters and info are due when they change,
-   * gauges when `minInterval` has passed since their last publish.
+   * gauges when `minInterval` has passed since their last publish. Which
+   * counter values are believed is decided before, by the pipeline's
+   * counter guard: a counter that went down here was a meter exchange.
    */
   #apply(values: readonly Value[], now: number): Update {
     const update: Update = { due: [], structureChanged: false };
@@ -191,16 +192,6 @@ export class HomieDevice {
         continue;
       }
       if (property.payload === payload) continue;
-      if (
-        quantity.kind === "counter" && property.payload !== undefined &&
-        property.quantity.datatype !== "datetime" && compare(payload, property.payload) < 0
-      ) {
-        this.#warnOnce(
-          `lower:${key}`,
-          `${key}: ${payload} is lower than ${property.payload}; a counter never decreases, skipped`,
-        );
-        continue;
-      }
       property.payload = payload;
       update.due.push(key);
     }

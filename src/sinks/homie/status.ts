@@ -18,6 +18,7 @@ const REASONS: ReadonlyArray<readonly [RejectReason, string]> = [
   ["framing", "framing"],
   ["decode", "decode"],
   ["timeout", "timeout"],
+  ["implausible", "implausible counter value"],
 ];
 
 function counter(property: string, name: string): Quantity {

@@ -93,7 +93,7 @@ Deno.test("ha discovery: one retained config per Homie property, pointing at its
   const info: MeterInfo = { manufacturer: "Sagemcom", model: "T210-D-r" };
   const d = discovery(info);
   const status = d.all();
-  assertEquals(status.length, 8, "the status counters are there from the start");
+  assertEquals(status.length, 9, "the status counters are there from the start");
   assertOk(status.every((m) => JSON.parse(m.payload).entity_category === "diagnostic"));
   assertOk(
     status.every((m) =>
@@ -140,7 +140,7 @@ Deno.test("ha discovery: one retained config per Homie property, pointing at its
   const timestamp = JSON.parse(messages[4].payload);
   assertEquals([timestamp.device_class, timestamp.state_class], ["timestamp", undefined]);
   assertEquals(d.reading(reading([value(E.importTotal, "6545.767")])), [], "known: no config");
-  assertEquals(d.all().length, 13);
+  assertEquals(d.all().length, 14);
 });
 
 Deno.test("ha discovery: a serial number learnt later republishes every config with it", () => {
@@ -149,7 +149,7 @@ Deno.test("ha discovery: a serial number learnt later republishes every config w
   d.reading(reading([value(E.importTotal, "1.000")]));
   info.serial = "123456";
   const again = d.reading(reading([value(E.importTotal, "1.001")]));
-  assertEquals(again.length, 10);
+  assertEquals(again.length, 11);
   for (const m of again) assertEquals(JSON.parse(m.payload).device.serial_number, "123456");
   assertEquals(d.reading(reading([value(E.importTotal, "1.002")])), []);
 });
