@@ -15,7 +15,6 @@
  * anonymised capture) is no serial at all.
  */
 import { encodeHex } from "../../bytes.ts";
-import { formatObis } from "../obis.ts";
 import type { SmlListEntry } from "./messages.ts";
 
 /** What a meter tells about itself. */
@@ -26,10 +25,14 @@ export interface SmlIdentity {
   serial?: string;
 }
 
-/** Codes of the manufacturer id: the newer and the older list layout. */
-const MANUFACTURER_CODES = new Set(["1-0:96.50.1*1", "129-129:199.130.3*255"]);
-/** Codes of the server id (device id). */
-const SERVER_ID_CODES = new Set(["1-0:0.0.9*255", "1-0:96.1.0*255"]);
+/** Codes of the manufacturer id: `1-0:96.50.1*1` (newer layout), `129-129:199.130.3*255` (older). */
+const MANUFACTURER_CODES = [[1, 0, 96, 50, 1, 1], [129, 129, 199, 130, 3, 255]];
+/** Codes of the server id (device id): `1-0:0.0.9*255`, `1-0:96.1.0*255`. */
+const SERVER_ID_CODES = [[1, 0, 0, 0, 9, 255], [1, 0, 96, 1, 0, 255]];
+
+function isOneOf(obis: Uint8Array, codes: readonly number[][]): boolean {
+  return codes.some((code) => code.every((group, i) => obis[i] === group));
+}
 
 /**
  * The identity from list entries, else from a server id of the messages
@@ -44,9 +47,9 @@ export function smlIdentity(
   const ids: Uint8Array[] = [];
   for (const entry of entries) {
     if (!(entry.value instanceof Uint8Array)) continue;
-    const code = formatObis(entry.obis) ?? "";
-    if (MANUFACTURER_CODES.has(code)) manufacturer ??= printable(entry.value)?.trim() || undefined;
-    else if (SERVER_ID_CODES.has(code)) ids.push(entry.value);
+    if (isOneOf(entry.obis, MANUFACTURER_CODES)) {
+      manufacturer ??= printable(entry.value)?.trim() || undefined;
+    } else if (isOneOf(entry.obis, SERVER_ID_CODES)) ids.push(entry.value);
   }
   const identity: SmlIdentity = {};
   for (const id of [...ids, ...serverIds]) {

@@ -130,8 +130,8 @@ function message(payload: Uint8Array, node: SmlNode, n: number): SmlMessage {
   if (crc.kind === "integer") {
     const field = Number(crc.value);
     const x25 = crc16X25(payload, node.start, crc.start);
-    const kermit = crc16Kermit(payload, node.start, crc.start);
-    crcOk = field === (((x25 & 0xff) << 8) | (x25 >> 8)) || field === kermit;
+    crcOk = field === (((x25 & 0xff) << 8) | (x25 >> 8)) ||
+      field === crc16Kermit(payload, node.start, crc.start);
   } else if (crc.kind !== "absent") {
     throw new Shape(`SML message ${n}: the CRC is not an integer`);
   }

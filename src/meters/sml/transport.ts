@@ -283,13 +283,19 @@ export class SmlFramer {
     const fill = buf[q + 5];
     const crc = this.#check(f, q + 6, buf[q + 6], buf[q + 7]);
     if (typeof crc !== "string") return crc;
+    // Copy the runs between escaped escapes, each with its first half of the pair.
     const data = new Uint8Array(q - f - 8);
     let n = 0;
-    for (let r = f + 8; r < q; r += 4) {
-      data.set(buf.subarray(r, r + 4), n);
-      n += 4;
-      if (isEscape(buf, r)) r += 4;
+    let run = f + 8;
+    for (let r = run; r < q; r += 4) {
+      if (!isEscape(buf, r)) continue;
+      data.set(buf.subarray(run, r + 4), n);
+      n += r + 4 - run;
+      run = r + 8;
+      r += 4;
     }
+    data.set(buf.subarray(run, q), n);
+    n += q - run;
     if (fill > n) return fail("framing", `SML fill count ${fill} is more than the ${n} data bytes`);
     this.#crc = crc;
     const frame = { payload: data.subarray(0, n - fill), wire: buf.slice(f, q + 8), crc, fill };
