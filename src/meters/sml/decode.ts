@@ -5,8 +5,8 @@
  *
  * Only current values of electricity registers become values: OBIS group A
  * is 1 and group F is 255, so history registers (Holley sends
- * `1-0:1.8.0*96` … `*100`, the consumption of past days) do not overwrite
- * the totals. The first entry of a quantity wins. Energy arrives in Wh and
+ * `1-0:1.8.0*96` … `*100`, energy over past periods) do not overwrite the
+ * totals. The first entry of a quantity wins. Energy arrives in Wh and
  * is published in kWh, converted exactly; a meter that hides its decimals
  * until the PIN is entered gives the integer it sends.
  */

@@ -3,6 +3,10 @@
  * one decoded reading (or rejection) per transport frame out. The framer
  * checks the transport CRC first, so nothing is decoded from a frame that
  * failed it.
+ *
+ * The meter pushes on its own through the optical head, 9600 baud 8N1, every
+ * 1 to 4 seconds; nothing is sent to it. Both CRC variants are accepted by
+ * default, so a Holley DTZ541 needs no setting.
  */
 import { ok, type Result } from "../../result.ts";
 import type { StreamDecoder } from "../stream_meter.ts";

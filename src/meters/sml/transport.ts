@@ -126,7 +126,7 @@ export class SmlFramer {
     return this.stats.frames > 0 ? this.#crc : undefined;
   }
 
-  /** Bytes currently kept (at most twice `maxBytes`). */
+  /** Bytes kept between pushes: at most `maxBytes` (an open frame and its tail). */
   get buffered(): number {
     return this.#end - this.#start;
   }
