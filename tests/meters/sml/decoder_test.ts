@@ -3,13 +3,22 @@ import { concat } from "../../../src/bytes.ts";
 import type { Result } from "../../../src/result.ts";
 import type { StreamDecoder } from "../../../src/meters/stream_meter.ts";
 import { SmlDecoder, type SmlFrameDecoded } from "../../../src/meters/sml/decoder.ts";
-import { encodeSmlFrame } from "../../../src/meters/sml/transport.ts";
+import { encodeSmlFrame, SmlFramer } from "../../../src/meters/sml/transport.ts";
 import { seededRandom } from "../../random.ts";
-import { CLOSE_RESPONSE, message } from "./build.ts";
-import { readSmlVectors, testdataFrame } from "./vectors.ts";
+import { CLOSE_RESPONSE, entry, message, signed, smlFile } from "./build.ts";
+import { testdataFrame } from "./vectors.ts";
 
 const EMH = testdataFrame();
-const FRAMES = readSmlVectors().filter((v) => v.json.transport).map((v) => v.bytes);
+const KERMIT = encodeSmlFrame(unwrap(new SmlFramer().push(EMH)[0]).payload, "kermit");
+/** A Holley-like frame: KERMIT CRC, power exported (16.7.0 negative). */
+const EXPORTING = encodeSmlFrame(
+  smlFile("0a01484c5902000424a0", [
+    entry({ obis: "0100010800ff", unit: 30, scaler: -1, value: signed(44998962, 4) }),
+    entry({ obis: "0100100700ff", unit: 27, scaler: -1, value: signed(-1772, 2) }),
+  ]),
+  "kermit",
+);
+const FRAMES = [EMH, KERMIT, EXPORTING];
 
 function summary(results: Result<SmlFrameDecoded>[]): string[] {
   return results.map((r) =>
@@ -68,14 +77,16 @@ Deno.test("a frame whose messages do not decode is a decode rejection", () => {
 });
 
 Deno.test("the KERMIT variant is found without configuration and reported", () => {
-  const holley = readSmlVectors().find((v) => v.name.includes("kermit"))!.bytes;
   const decoder = new SmlDecoder();
-  const out = decoder.push(concat(holley, EMH, holley));
+  const out = decoder.push(concat(EXPORTING, EMH, EXPORTING));
   assertEquals(summary(out), [
-    "1HLY0200088507 11 kermit",
+    "1HLY0200271520 3 kermit",
     "1EMH0004321349 5 x25",
-    "1HLY0200088507 11 kermit",
+    "1HLY0200271520 3 kermit",
   ]);
   assertEquals(decoder.framer.crc, "kermit");
-  assertOk(summary(new SmlDecoder({ crc: "x25" }).push(holley))[0] === "crc");
+  const values = unwrap(out[0]).values.map((v) => `${v.node}/${v.property}=${v.value}`);
+  assertEquals(values, ["import/total=4499.8962", "power/import=0", "power/export=177.2"]);
+  assertOk(summary(new SmlDecoder({ crc: "x25" }).push(EXPORTING))[0] === "crc");
+  assertEquals(summary(new SmlDecoder().push(KERMIT)), ["1EMH0004321349 5 kermit"]);
 });
