@@ -10,9 +10,9 @@
  * characters of that number, `1ISK0084020706`: the production block as the
  * two hex digits of its byte (decimal digits when it is BCD; all blocks seen
  * so far are below 10, where both readings agree), the production number in
- * decimal with 8 digits. Other ids are kept as
- * ASCII text when printable, else as hex; an id of only zero bytes (an
- * anonymised capture) is no serial at all.
+ * decimal with 8 digits. Other ids are kept as ASCII text when printable,
+ * else as hex; an id of only zero bytes (an anonymised capture) is no serial
+ * at all.
  */
 import { encodeHex } from "../../bytes.ts";
 import type { SmlListEntry } from "./messages.ts";
