@@ -21,6 +21,7 @@ import { obisValues } from "../obis.ts";
 import type { Decoded } from "../stream_meter.ts";
 import { type D0Code, type D0Value, type DataSet, formatCode } from "./data_sets.ts";
 import type { Readout } from "./readout.ts";
+import { manufacturerName } from "../manufacturers.ts";
 
 /** Quantities of D0 meters outside the electricity layout: heat meters and the error register. */
 export const D0_QUANTITIES = {
@@ -169,24 +170,6 @@ export function readoutValues(sets: readonly DataSet[]): Value[] {
   return values;
 }
 
-/** Manufacturers by the three-letter id of the identification line (upper case). */
-const MANUFACTURERS: Readonly<Record<string, string>> = {
-  ABB: "ABB",
-  ACE: "Actaris",
-  DZG: "DZG",
-  EBZ: "eBZ",
-  ELS: "Elster",
-  EMH: "EMH",
-  ESY: "EasyMeter",
-  HAG: "Hager",
-  HLY: "Holley",
-  ISK: "Iskra",
-  KAM: "Kamstrup",
-  LGZ: "Landis+Gyr",
-  LUG: "Landis+Gyr",
-  SIE: "Siemens",
-};
-
 /**
  * Where the serial number is, best first: the manufacturer's serial number
  * `96.1` (`C.1`, `C.1.0`, `0-0:96.1.255`), the device number `9.20` of heat
@@ -217,7 +200,7 @@ function serialOf(sets: readonly DataSet[]): string | undefined {
  */
 export function readoutInfo(readout: Pick<Readout, "identification" | "sets">): Partial<MeterInfo> {
   const { manufacturer: id, ident } = readout.identification;
-  const info: Partial<MeterInfo> = { manufacturer: MANUFACTURERS[id.toUpperCase()] ?? id };
+  const info: Partial<MeterInfo> = { manufacturer: manufacturerName(id) ?? id };
   const model = ident.replace(/[^\x20-\x7e]/g, "").trim();
   if (model) info.model = model;
   const serial = serialOf(readout.sets);

@@ -1,23 +1,8 @@
 /** What a DSMR telegram tells about its meter: manufacturer, model and serial number. */
 import { decodeHex, isHex } from "../../bytes.ts";
 import type { MeterInfo } from "../../reading.ts";
+import { manufacturerName } from "../manufacturers.ts";
 import type { DecodedTelegram } from "./decode.ts";
-
-/** Manufacturers by the three-letter FLAG id at the start of a DSMR header. */
-const MANUFACTURERS: Record<string, string> = {
-  ISK: "Iskra",
-  KFM: "Kaifa",
-  XMX: "Landis+Gyr",
-  LGF: "Landis+Gyr",
-  SAG: "Sagemcom",
-  EST: "Sagemcom",
-  KMP: "Kamstrup",
-  KAM: "Kamstrup",
-  FLU: "Fluvius",
-  ESY: "EasyMeter",
-  EBZ: "eBZ",
-  ENE: "Sagemcom",
-};
 
 /** Equipment identifier codes, most specific first. */
 const EQUIPMENT_IDS = ["0-0:96.1.1", "0-0:96.1.0"];
@@ -36,7 +21,7 @@ function equipmentId(raw: string): string | undefined {
 export function telegramInfo(telegram: DecodedTelegram): Partial<MeterInfo> {
   const header = telegram.header.replace(/^\//, "");
   const info: Partial<MeterInfo> = {};
-  const manufacturer = MANUFACTURERS[header.slice(0, 3).toUpperCase()];
+  const manufacturer = manufacturerName(header.slice(0, 3));
   if (manufacturer) info.manufacturer = manufacturer;
   // After the manufacturer and the baud rate letter: `\2` (mode E) or a control byte.
   const model = header.slice(4).replace(/^\\\d/, "").replace(/[^\x20-\x7e]/g, "").trim();
