@@ -43,7 +43,14 @@ export interface Config {
     silence_for: number;
   };
   sinks: SinkType[];
-  mqtt: { url: string; username?: string; password?: string };
+  mqtt: {
+    url: string;
+    username?: string;
+    password?: string;
+    ca?: string;
+    cert?: string;
+    key?: string;
+  };
   homie: {
     device_id: string;
     name: string;
@@ -127,6 +134,35 @@ const mqttUrl: Check = (v) => {
   }
   return { expected: "an mqtt:// or mqtts:// URL such as mqtt://127.0.0.1:1883" };
 };
+
+/** What a PEM file must hold: a certificate, or a private key without a passphrase. */
+function pemFile(holds: "certificate" | "private key"): Check {
+  const what = `a readable PEM file with a ${holds}`;
+  const [begin, marker] = holds === "certificate"
+    ? [/^-----BEGIN CERTIFICATE-----/m, "-----BEGIN CERTIFICATE-----"]
+    : [/^-----BEGIN [A-Z ]*PRIVATE KEY-----/m, "-----BEGIN PRIVATE KEY-----"];
+  return (v) => {
+    if (typeof v !== "string" || v.length === 0) {
+      return { expected: `the path of ${what.slice(2)}` };
+    }
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(v);
+    } catch (error) {
+      const why = error instanceof Deno.errors.NotFound
+        ? "not found"
+        : error instanceof Deno.errors.PermissionDenied
+        ? "permission denied"
+        : (error as Error).message;
+      return { expected: `${what} (${why})` };
+    }
+    if (!begin.test(text)) return { expected: `${what} (no ${marker} line in it)` };
+    if (/^-----BEGIN ENCRYPTED|^Proc-Type: 4,ENCRYPTED/m.test(text)) {
+      return { expected: `${what} without a passphrase` };
+    }
+    return { value: v };
+  };
+}
 
 const homieId: Check = (v) =>
   typeof v === "string" && HOMIE_ID.test(v)
@@ -254,6 +290,21 @@ export const KEYS: readonly KeyRule[] = [
   },
   { key: "mqtt.username", check: string, doc: "broker user name" },
   { key: "mqtt.password", check: string, secret: true, doc: "broker password" },
+  {
+    key: "mqtt.ca",
+    check: pemFile("certificate"),
+    doc: "PEM file of the CA to trust for mqtts:// instead of the public CAs",
+  },
+  {
+    key: "mqtt.cert",
+    check: pemFile("certificate"),
+    doc: "PEM file of smr's client certificate, for brokers that ask for one (with mqtt.key)",
+  },
+  {
+    key: "mqtt.key",
+    check: pemFile("private key"),
+    doc: "PEM file of the client certificate's private key; the file is secret, its path is not",
+  },
   {
     key: "homie.device_id",
     check: homieId,
