@@ -11,6 +11,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { createMeter } from "./meters/registry.ts";
 import { runPipeline } from "./pipeline.ts";
 import { createSinks } from "./sinks/mod.ts";
+import { type DeviceTakenError, EX_DEVICE_TAKEN } from "./sinks/takeover.ts";
 
 /** The version printed by `smr --version`. */
 export const VERSION: string = denoJson.version;
@@ -25,11 +26,19 @@ export interface CommandContext {
 /** A command: resolves to the exit code. */
 export type Command = (context: CommandContext) => Promise<number>;
 
-/** Reads the meter into the sinks until SIGINT or SIGTERM. */
+/**
+ * Reads the meter into the sinks until SIGINT or SIGTERM, or until another
+ * smr turns out to publish as the same device (exit {@link EX_DEVICE_TAKEN}).
+ */
 async function run({ config, log }: CommandContext): Promise<number> {
   const meter = createMeter(config, log);
-  const sinks = createSinks({ config, meter, log, version: VERSION });
   const controller = new AbortController();
+  let taken: DeviceTakenError | undefined;
+  const onDeviceTaken = (error: DeviceTakenError) => {
+    taken ??= error;
+    controller.abort();
+  };
+  const sinks = createSinks({ config, meter, log, version: VERSION, onDeviceTaken });
   const stop = (signal: Deno.Signal) => () => {
     if (controller.signal.aborted) Deno.exit(1);
     log.info(`${signal}: stopping`);
@@ -48,6 +57,10 @@ async function run({ config, log }: CommandContext): Promise<number> {
     });
   } finally {
     handlers.forEach(([s, handler]) => Deno.removeSignalListener(s, handler));
+  }
+  if (taken) {
+    log.error(taken.message);
+    return EX_DEVICE_TAKEN;
   }
   return 0;
 }

@@ -1,5 +1,6 @@
 import { assertEquals, assertOk } from "./assert.ts";
 import { EX_CONFIG } from "../src/config/error.ts";
+import { EX_DEVICE_TAKEN } from "../src/sinks/takeover.ts";
 
 const UNIT = Deno.readTextFileSync(new URL("../etc/smr@.service", import.meta.url));
 
@@ -11,12 +12,12 @@ function section(name: string): [string, string][] {
     .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]);
 }
 
-Deno.test("etc: smr@NAME runs smr --env NAME in /etc/smr, not restarted on a configuration error", () => {
+Deno.test("etc: smr@NAME runs smr --env NAME in /etc/smr, not restarted on a configuration error or a taken device", () => {
   const service = new Map(section("Service"));
   assertEquals(service.get("ExecStart"), "/usr/local/bin/smr --env %i");
   assertEquals(service.get("WorkingDirectory"), "/etc/smr");
   assertEquals(service.get("Restart"), "on-failure");
-  assertEquals(service.get("RestartPreventExitStatus"), String(EX_CONFIG));
+  assertEquals(service.get("RestartPreventExitStatus"), `${EX_CONFIG} ${EX_DEVICE_TAKEN}`);
   assertEquals(service.get("SupplementaryGroups"), "dialout");
   assertEquals(new Map(section("Install")).get("WantedBy"), "multi-user.target");
   assertOk(!UNIT.includes("MemoryDenyWriteExecute=yes"), "V8's JIT needs writable code pages");

@@ -10,7 +10,12 @@ import type { Logger } from "../log.ts";
 import { serialSettings } from "../meters/driver.ts";
 import { createMeter } from "../meters/registry.ts";
 import { configure, formatSettings } from "../serial/stty.ts";
-import { redactUrl } from "../sinks/mqtt_connection.ts";
+import {
+  explainFailure,
+  loadBroker,
+  mqttClientOptions,
+  redactUrl,
+} from "../sinks/mqtt_connection.ts";
 
 /** One step of the check. */
 export interface CheckStep {
@@ -83,19 +88,22 @@ async function checkReading(config: Config, timeout: number): Promise<CheckStep>
 
 async function checkBroker(config: Config): Promise<CheckStep> {
   const where = redactUrl(config.mqtt.url);
+  let broker;
+  try {
+    broker = loadBroker(config.mqtt);
+  } catch (error) {
+    return { name: "broker", ok: false, detail: (error as Error).message };
+  }
   try {
     const client = await mqtt.connectAsync(config.mqtt.url, {
-      clientId: `smr-check-${crypto.randomUUID().slice(0, 8)}`,
-      username: config.mqtt.username,
-      password: config.mqtt.password,
-      protocolVersion: 5,
-      reconnectPeriod: 0,
+      ...mqttClientOptions(broker, `smr-check-${crypto.randomUUID().slice(0, 8)}`),
       connectTimeout: 5000,
     }, false);
     await client.endAsync();
     return { name: "broker", ok: true, detail: `connected to ${where}` };
   } catch (error) {
-    return { name: "broker", ok: false, detail: `${where}: ${(error as Error).message}` };
+    const failure = await explainFailure(error as Error, broker);
+    return { name: "broker", ok: false, detail: `${where}: ${failure.detail}` };
   }
 }
 

@@ -6,7 +6,13 @@
  */
 import mqtt from "mqtt";
 import type { Config } from "../config/schema.ts";
-import { redactUrl } from "../sinks/mqtt_connection.ts";
+import {
+  type Broker,
+  explainFailure,
+  loadBroker,
+  mqttClientOptions,
+  redactUrl,
+} from "../sinks/mqtt_connection.ts";
 
 /** Where a device's retained topics live. */
 export interface DeviceTopics {
@@ -104,19 +110,17 @@ export async function purge(options: PurgeOptions): Promise<number> {
   };
   const filters = purgeFilters(topics);
   const where = redactUrl(config.mqtt.url);
+  const broker: Broker = loadBroker(config.mqtt);
   let client: mqtt.MqttClient;
   try {
-    client = await mqtt.connectAsync(config.mqtt.url, {
-      clientId: `smr-${topics.deviceId}-purge`,
-      username: config.mqtt.username,
-      password: config.mqtt.password,
-      protocolVersion: 5,
-      clean: true,
-      reconnectPeriod: 0,
-      connectTimeout: 10_000,
-    }, false);
+    client = await mqtt.connectAsync(
+      config.mqtt.url,
+      mqttClientOptions(broker, `smr-${topics.deviceId}-purge`),
+      false,
+    );
   } catch (error) {
-    warn(`smr: cannot connect to ${where}: ${(error as Error).message} (check mqtt.url)`);
+    const failure = await explainFailure(error as Error, broker);
+    warn(`smr: cannot connect to ${where}: ${failure.detail}`);
     return 1;
   }
   try {

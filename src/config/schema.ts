@@ -49,6 +49,35 @@ const mqttUrl: Check<string> = (v) => {
   return { expected: "an mqtt:// or mqtts:// URL such as mqtt://127.0.0.1:1883" };
 };
 
+/** What a PEM file must hold: a certificate, or a private key without a passphrase. */
+function pemFile(holds: "certificate" | "private key"): Check<string> {
+  const what = `a readable PEM file with a ${holds}`;
+  const [begin, marker] = holds === "certificate"
+    ? [/^-----BEGIN CERTIFICATE-----/m, "-----BEGIN CERTIFICATE-----"]
+    : [/^-----BEGIN [A-Z ]*PRIVATE KEY-----/m, "-----BEGIN PRIVATE KEY-----"];
+  return (v) => {
+    if (typeof v !== "string" || v.length === 0) {
+      return { expected: `the path of ${what.slice(2)}` };
+    }
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(v);
+    } catch (error) {
+      const why = error instanceof Deno.errors.NotFound
+        ? "not found"
+        : error instanceof Deno.errors.PermissionDenied
+        ? "permission denied"
+        : (error as Error).message;
+      return { expected: `${what} (${why})` };
+    }
+    if (!begin.test(text)) return { expected: `${what} (no ${marker} line in it)` };
+    if (/^-----BEGIN ENCRYPTED|^Proc-Type: 4,ENCRYPTED/m.test(text)) {
+      return { expected: `${what} without a passphrase` };
+    }
+    return { value: v };
+  };
+}
+
 const homieId: Check<string> = (v) =>
   typeof v === "string" && HOMIE_ID.test(v)
     ? { value: v }
@@ -80,6 +109,15 @@ const MQTT = {
   }),
   username: rule(text, { doc: "broker user name" }),
   password: rule(text, { secret: true, doc: "broker password" }),
+  ca: rule(pemFile("certificate"), {
+    doc: "PEM file of the CA to trust for mqtts:// instead of the public CAs",
+  }),
+  cert: rule(pemFile("certificate"), {
+    doc: "PEM file of smr's client certificate, for brokers that ask for one (with mqtt.key)",
+  }),
+  key: rule(pemFile("private key"), {
+    doc: "PEM file of the client certificate's private key; the file is secret, its path is not",
+  }),
 };
 
 const HOMIE = {

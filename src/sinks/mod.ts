@@ -6,6 +6,8 @@ import type { Sink } from "../pipeline.ts";
 import { DummySink } from "./dummy.ts";
 import { HomeAssistantSink } from "./homeassistant/publisher.ts";
 import { HomieSink } from "./homie/publisher.ts";
+import { type Broker, loadBroker } from "./mqtt_connection.ts";
+import type { DeviceTakenError } from "./takeover.ts";
 
 /** Options of {@link createSinks}. */
 export interface SinkOptions {
@@ -14,22 +16,26 @@ export interface SinkOptions {
   log: Logger;
   /** smr's version, announced in Home Assistant discovery. */
   version: string;
+  /** Called when another smr publishes as the same device: smr must stop. */
+  onDeviceTaken?: (error: DeviceTakenError) => void;
 }
 
-/** Creates the configured sinks for a meter. */
-export function createSinks({ config, meter, log, version }: SinkOptions): Sink[] {
-  const broker = {
-    url: config.mqtt.url,
-    username: config.mqtt.username,
-    password: config.mqtt.password,
-  };
+/**
+ * Creates the configured sinks for a meter; throws ConfigError when the TLS
+ * files of `mqtt.*` cannot be used.
+ */
+export function createSinks(
+  { config, meter, log, version, onDeviceTaken }: SinkOptions,
+): Sink[] {
+  let loaded: Broker | undefined;
+  const broker = () => loaded ??= loadBroker(config.mqtt);
   return config.sinks.map((type) => {
     switch (type) {
       case "dummy":
         return new DummySink();
       case "homie":
         return new HomieSink({
-          ...broker,
+          ...broker(),
           baseTopic: config.homie.base_topic,
           deviceId: config.homie.device_id,
           name: config.homie.name,
@@ -38,10 +44,11 @@ export function createSinks({ config, meter, log, version }: SinkOptions): Sink[
           minInterval: config.homie.min_interval,
           stats: () => meter.stats,
           log,
+          onDeviceTaken,
         });
       case "homeassistant":
         return new HomeAssistantSink({
-          ...broker,
+          ...broker(),
           prefix: config.homeassistant.prefix,
           baseTopic: config.homie.base_topic,
           deviceId: config.homie.device_id,

@@ -2,7 +2,7 @@
  * The Homie sink's MQTT edge: one client per device with the `lost` Will,
  * backoff reconnects with a full republish, a clock for `alert`, the status
  * node, held-back gauges and `$stats/uptime`, and a clean `disconnected` on
- * shutdown.
+ * shutdown. When another smr publishes as the same device it steps back.
  */
 import type mqtt from "mqtt";
 import type { Sink } from "../../pipeline.ts";
@@ -13,11 +13,22 @@ import {
   connectWithBackoff,
   type Message,
   publishRetained,
+  redactUrl,
 } from "../mqtt_connection.ts";
+import { DeviceTakenError, type TakeoverOptions } from "../takeover.ts";
 import { HomieDevice, type HomieDeviceOptions } from "./device.ts";
 
 /** Options of {@link HomieSink}: the device's and the broker's. */
-export interface HomieSinkOptions extends HomieDeviceOptions, BrokerOptions {}
+export interface HomieSinkOptions extends HomieDeviceOptions, BrokerOptions {
+  /**
+   * Called once when another client publishes as this device on the broker
+   * (same client id, see takeover.ts): smr should stop. The sink no longer
+   * connects; without this callback it logs the error and stays quiet.
+   */
+  onDeviceTaken?: (error: DeviceTakenError) => void;
+  /** Tuning of the takeover watch. */
+  takeover?: TakeoverOptions;
+}
 
 /** Publishes readings as a Homie 4 device. */
 export class HomieSink implements Sink {
@@ -25,6 +36,7 @@ export class HomieSink implements Sink {
   readonly device: HomieDevice;
   #options: HomieSinkOptions;
   #client?: mqtt.MqttClient;
+  #taken = false;
 
   constructor(options: HomieSinkOptions) {
     this.#options = options;
@@ -32,13 +44,25 @@ export class HomieSink implements Sink {
   }
 
   async consume(readings: AsyncIterable<Reading>): Promise<void> {
-    const { log } = this.#options;
+    const { log, deviceId } = this.#options;
+    const clientId = `smr-${deviceId}`;
     const client = connectWithBackoff({
       ...this.#options,
-      clientId: `smr-${this.#options.deviceId}`,
+      clientId,
       label: this.device.topic,
       will: this.device.will,
       onConnect: () => this.#publish(this.device.connected(Date.now())),
+      onTakenOver: (sessions) => {
+        this.#taken = true;
+        const error = new DeviceTakenError(
+          `another smr publishes as device ${deviceId} on ${redactUrl(this.#options.url)}: ` +
+            `stop it or set homie.device_id (the broker dropped client ${clientId} ${sessions} ` +
+            `times in a row within seconds of connecting, as it does when a second client ` +
+            `connects with the same id)`,
+        );
+        if (this.#options.onDeviceTaken) this.#options.onDeviceTaken(error);
+        else log.error(error.message);
+      },
     });
     this.#client = client;
     const tickMs = Math.min(1000, Math.max(50, this.#options.interval * 250));
@@ -49,8 +73,9 @@ export class HomieSink implements Sink {
       }
     } finally {
       clearInterval(ticker);
+      // The device's topics are the other smr's now: no `disconnected` over its `ready`.
       await closeConnection(client, {
-        last: this.device.disconnected(),
+        last: this.#taken ? undefined : this.device.disconnected(),
         limitMs: this.#options.shutdownMs ?? 1500,
       }).catch((error) => log.warn(`MQTT shutdown: ${(error as Error).message}`));
     }
