@@ -17,7 +17,6 @@ import { SerialPort } from "../src/serial/port.ts";
 import { DEFAULT_REGISTERS, kamstrupDriver } from "../src/meters/kamstrup/driver.ts";
 import { MC403_REGISTERS, startKamstrupSimulator } from "../tests/e2e/kamstrup_simulator.ts";
 import { startPty } from "../tests/e2e/pty.ts";
-import { unwrap } from "../tests/assert.ts";
 
 /** Bits per byte on a 1200 8N2 line: start bit, 8 data bits, 2 stop bits. */
 const BITS_PER_BYTE = 11;
@@ -69,9 +68,9 @@ function wireBytes(ids: readonly number[]): { requests: number; replies: number;
   let replies = 0;
   const plan = planRequests(ids);
   for (const request of plan) {
-    requests += unwrap(encodeGetRegister(request)).length;
+    requests += encodeGetRegister(request).length;
     const registers = MC403_REGISTERS.filter((r) => request.includes(r.id));
-    replies += unwrap(encodeRegisterResponse(registers)).length;
+    replies += encodeRegisterResponse(registers).length;
   }
   return { requests, replies, frames: plan.length };
 }

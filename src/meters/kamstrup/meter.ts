@@ -148,7 +148,7 @@ export class KamstrupMeter implements Meter {
     const missing: number[] = [];
     for (const ids of planRequests(this.#wanted)) {
       const reply = await this.#exchange(
-        unwrap(encodeGetRegister(ids)),
+        encodeGetRegister(ids),
         `GetRegister ${ids.join(", ")}`,
         (bytes) => decodeRegisterResponse(bytes, { ids }),
         signal,
@@ -180,7 +180,7 @@ export class KamstrupMeter implements Meter {
   async #askSerial(signal: AbortSignal): Promise<boolean> {
     if (this.info.serial !== undefined || this.#serialMisses >= SERIAL_POLLS) return true;
     const serial = await this.#exchange(
-      unwrap(encodeGetSerialNo()),
+      encodeGetSerialNo(),
       "GetSerialNo",
       decodeSerialResponse,
       signal,
@@ -272,10 +272,4 @@ export class KamstrupMeter implements Meter {
     this.#warned.add(message);
     this.#options.log[level](message);
   }
-}
-
-/** A request frame from valid input (ids are checked in the constructor). */
-function unwrap(result: Result<Uint8Array>): Uint8Array {
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value;
 }
