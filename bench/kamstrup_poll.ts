@@ -7,7 +7,8 @@
  * Run: deno run --allow-all bench/kamstrup_poll.ts [cycles]
  */
 import { silentLogger } from "../src/log.ts";
-import { KamstrupMeter } from "../src/meters/kamstrup/meter.ts";
+import { KmpSession } from "../src/meters/kamstrup/session.ts";
+import { PolledMeter } from "../src/meters/polled_meter.ts";
 import { planRequests } from "../src/meters/kamstrup/plan.ts";
 import {
   encodeGetRegister,
@@ -34,12 +35,13 @@ async function measure(echo: boolean, cycles: number): Promise<number[]> {
   const pty = await startPty();
   const simulator = startKamstrupSimulator(pty, { echo });
   const port = new SerialPort({ path: pty.device, settings: kamstrupDriver.serial });
-  const meter = new KamstrupMeter({
+  const meter = new PolledMeter({
     id: "bench",
+    info: { manufacturer: "Kamstrup", model: "MULTICAL 403" },
     interval: 60,
     timeout: 2,
-    registers: DEFAULT_REGISTERS,
     port,
+    session: new KmpSession({ registers: DEFAULT_REGISTERS }),
     log: silentLogger,
   });
   const signal = new AbortController().signal;
