@@ -4,7 +4,7 @@
  * {@link PollSession} without I/O (what to send, what a reply means, what
  * reading the replies make); this class does everything else: the port, the
  * clocks, the schedule, per-request timeouts, bounded retries, counting and
- * logging. Used by the request–response meters, as {@link StreamMeter} is by
+ * logging. Used by the request–response meters, as `StreamMeter` is by
  * the meters that send on their own.
  *
  * What goes wrong is counted and logged through the tally, never published:
