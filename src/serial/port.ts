@@ -13,13 +13,24 @@
  * (the cancelled read still takes the next bytes that arrive, so they are
  * lost; the next use reopens the device).
  *
+ * The line speed can change while the device is open ({@link SerialPort.setBaud},
+ * or around one request): an IEC 62056-21 meter is woken at 300 baud and then
+ * told to switch. stty changes the speed of the open tty once what was written
+ * has gone out; input is kept.
+ *
  * One consumer at a time: either {@link SerialPort.chunks} or
  * {@link SerialPort.request}.
  */
 import { type Logger, silentLogger } from "../log.ts";
 import { sleep } from "../time.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
-import { configure, formatSettings, type SerialSettings, SttyError } from "./stty.ts";
+import {
+  checkSettings,
+  configure,
+  formatSettings,
+  type SerialSettings,
+  SttyError,
+} from "./stty.ts";
 
 /** Options of {@link SerialPort}. */
 export interface SerialPortOptions {
@@ -31,6 +42,17 @@ export interface SerialPortOptions {
   backoff?: BackoffOptions;
   /** Largest chunk read at once, in bytes; 4096 by default. */
   readSize?: number;
+}
+
+/** Line speed changes around one {@link SerialPort.request}. */
+export interface RequestOptions {
+  /** The speed to write the request at; the line switches first when it runs at another. */
+  baud?: number;
+  /**
+   * The speed to switch to once the request has gone out, for the reply and
+   * what follows (an IEC 62056-21 option select); kept until changed again.
+   */
+  baudAfter?: number;
 }
 
 /** A completed read: bytes, or why the device is gone. */
@@ -62,6 +84,8 @@ interface Connection {
   outage?: Outage;
   /** Whether bytes arrived on it. */
   received: boolean;
+  /** The line speed it runs at. */
+  baud: number;
 }
 
 /** How long stale input may take to show up before a request is written. */
@@ -129,8 +153,6 @@ function linked(...signals: (AbortSignal | undefined)[]): { signal: AbortSignal;
 export class SerialPort {
   /** Device path. */
   readonly path: string;
-  /** Line settings applied on every open. */
-  readonly settings: SerialSettings;
   readonly #log: Logger;
   readonly #backoff: Backoff;
   readonly #readSize: number;
@@ -141,14 +163,20 @@ export class SerialPort {
   #outage?: Outage;
   #reconnects = 0;
   #lastError?: string;
+  #settings: SerialSettings;
 
   /** Creates a closed port; it opens on first use. */
   constructor(options: SerialPortOptions) {
     this.path = options.path;
-    this.settings = options.settings;
+    this.#settings = options.settings;
     this.#log = options.logger ?? silentLogger;
     this.#backoff = new Backoff(options.backoff);
     this.#readSize = options.readSize ?? 4096;
+  }
+
+  /** Line settings applied on every open; the speed is the last one set (see {@link setBaud}). */
+  get settings(): SerialSettings {
+    return this.#settings;
   }
 
   /** Whether the device is open now. */
@@ -193,27 +221,46 @@ export class SerialPort {
   }
 
   /**
+   * Sets the line speed from now on, on reopens too; an open device switches
+   * at once, once what was written has gone out. False when stty failed:
+   * the device is then closed and reopened later, as after a failed open.
+   * Throws a RangeError for a speed stty does not know.
+   */
+  setBaud(baud: number): Promise<boolean> {
+    this.#wantBaud(baud);
+    return this.#conn ? this.#applyBaud(this.#conn) : Promise.resolve(true);
+  }
+
+  /**
    * Discards stale input, writes `bytes` and collects the reply until
    * `isComplete(reply)` holds or `timeoutMs` passes (waiting for the device
    * included). Returns the reply, what arrived before the timeout (check it
    * with `isComplete`), or undefined when nothing did. Aborting `signal`
-   * closes the device.
+   * closes the device. `line` switches the speed before writing or after
+   * (see {@link setBaud}; a failed switch ends the request with undefined).
    */
   async request(
     bytes: Uint8Array,
     isComplete: (reply: Uint8Array) => boolean,
     timeoutMs: number,
     signal?: AbortSignal,
+    line: RequestOptions = {},
   ): Promise<Uint8Array | undefined> {
+    if (line.baud !== undefined) this.#wantBaud(line.baud);
+    if (line.baudAfter !== undefined) this.#checkBaud(line.baudAfter);
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     const { signal: until, dispose } = linked(signal, timeout.signal);
     let reply: Uint8Array = new Uint8Array(0);
     try {
       const conn = await this.#ensureOpen(until);
-      if (!conn) return undefined;
+      if (!conn || !(await this.#applyBaud(conn))) return undefined;
       await this.#discardStale(conn, until);
       if (until.aborted || !(await this.#write(conn, bytes, until))) return undefined;
+      if (line.baudAfter !== undefined) {
+        this.#wantBaud(line.baudAfter);
+        if (!(await this.#applyBaud(conn))) return undefined;
+      }
       while (!isComplete(reply)) {
         const chunk = await this.#readChunk(conn, until);
         if (!chunk) break;
@@ -260,10 +307,40 @@ export class SerialPort {
     }
   }
 
+  #checkBaud(baud: number): void {
+    const problem = checkSettings({ ...this.#settings, baud });
+    if (problem) throw new RangeError(problem);
+  }
+
+  /** Makes `baud` the speed of the line from now on; {@link #applyBaud} switches an open device. */
+  #wantBaud(baud: number): void {
+    this.#checkBaud(baud);
+    if (baud !== this.#settings.baud) this.#settings = { ...this.#settings, baud };
+  }
+
+  /** Switches `conn` to the wanted speed; false when stty failed, which closes the device. */
+  async #applyBaud(conn: Connection): Promise<boolean> {
+    const settings = this.#settings;
+    if (conn.baud === settings.baud || this.#conn !== conn) return this.#conn === conn;
+    try {
+      await configure(this.path, settings);
+    } catch (error) {
+      if (this.#conn === conn) {
+        await this.#disconnect();
+        this.#failed(errorMessage(error));
+      }
+      return false;
+    }
+    conn.baud = settings.baud;
+    this.#log.debug(`${this.path} switched to ${settings.baud} baud`);
+    return this.#conn === conn;
+  }
+
   async #connect(): Promise<void> {
     let reader: Deno.FsFile | undefined;
+    const settings = this.#settings;
     try {
-      await configure(this.path, this.settings);
+      await configure(this.path, settings);
       reader = await Deno.open(this.path, { read: true });
       const writer = await Deno.open(this.path, { write: true });
       if (this.#shutdown.signal.aborted) {
@@ -271,7 +348,7 @@ export class SerialPort {
         writer.close();
         return;
       }
-      this.#conn = { reader, writer, received: false, outage: this.#outage };
+      this.#conn = { reader, writer, received: false, outage: this.#outage, baud: settings.baud };
       this.#opened(this.#conn);
     } catch (error) {
       reader?.close();
@@ -284,8 +361,9 @@ export class SerialPort {
     this.#nextAttemptAt = 0;
     this.#lastError = undefined;
     this.#outage = undefined;
+    const settings = formatSettings({ ...this.#settings, baud: conn.baud });
     if (conn.outage) this.#log.debug(`reopened ${this.path}`);
-    else this.#log.info(`opened ${this.path} at ${formatSettings(this.settings)}`);
+    else this.#log.info(`opened ${this.path} at ${settings}`);
   }
 
   /** Bytes arrived on `conn`: an outage it ended is over, the backoff starts over. */

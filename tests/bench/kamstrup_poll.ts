@@ -7,7 +7,8 @@
  * Run: deno run --allow-all tests/bench/kamstrup_poll.ts [cycles]
  */
 import { silentLogger } from "../../src/log.ts";
-import { KamstrupMeter } from "../../src/meters/kamstrup/meter.ts";
+import { KmpSession } from "../../src/meters/kamstrup/session.ts";
+import { PolledMeter } from "../../src/meters/polled_meter.ts";
 import { planRequests } from "../../src/meters/kamstrup/plan.ts";
 import {
   encodeGetRegister,
@@ -17,7 +18,6 @@ import { SerialPort } from "../../src/serial/port.ts";
 import { DEFAULT_REGISTERS, kamstrupDriver } from "../../src/meters/kamstrup/driver.ts";
 import { MC403_REGISTERS, startKamstrupSimulator } from "../e2e/kamstrup_simulator.ts";
 import { startPty } from "../e2e/pty.ts";
-import { unwrap } from "../assert.ts";
 
 /** Bits per byte on a 1200 8N2 line: start bit, 8 data bits, 2 stop bits. */
 const BITS_PER_BYTE = 11;
@@ -35,12 +35,13 @@ async function measure(echo: boolean, cycles: number): Promise<number[]> {
   const pty = await startPty();
   const simulator = startKamstrupSimulator(pty, { echo });
   const port = new SerialPort({ path: pty.device, settings: kamstrupDriver.serial });
-  const meter = new KamstrupMeter({
+  const meter = new PolledMeter({
     id: "bench",
+    info: { manufacturer: "Kamstrup", model: "MULTICAL 403" },
     interval: 60,
     timeout: 2,
-    registers: DEFAULT_REGISTERS,
     port,
+    session: new KmpSession({ registers: DEFAULT_REGISTERS }),
     log: silentLogger,
   });
   const signal = new AbortController().signal;
@@ -69,9 +70,9 @@ function wireBytes(ids: readonly number[]): { requests: number; replies: number;
   let replies = 0;
   const plan = planRequests(ids);
   for (const request of plan) {
-    requests += unwrap(encodeGetRegister(request)).length;
+    requests += encodeGetRegister(request).length;
     const registers = MC403_REGISTERS.filter((r) => request.includes(r.id));
-    replies += unwrap(encodeRegisterResponse(registers)).length;
+    replies += encodeRegisterResponse(registers).length;
   }
   return { requests, replies, frames: plan.length };
 }

@@ -1,7 +1,7 @@
 /**
  * A Kamstrup MULTICAL 403 behind an optical head, played on the peer end of
- * a socat pty: it reads KMP requests, answers GetRegister, GetSerialNo and
- * GetType with frames from the KMP core's encoders, and misbehaves on
+ * a socat pty: it reads KMP requests, answers GetRegister and GetSerialNo
+ * with frames from the KMP core's encoders (and GetType with its own), and misbehaves on
  * demand the way real setups do: the head echoes every request, the meter
  * goes quiet (head moved, optical port asleep), leaves out registers it
  * lacks, answers after the poller gave up, or a reply arrives damaged.
@@ -9,17 +9,15 @@
  */
 import {
   COMMAND,
+  encodeFrame,
   findFrame,
+  HEAT_METER,
   parseKmpFrame,
   START_REQUEST,
   START_RESPONSE,
   STOP,
 } from "../../src/meters/kamstrup/frame.ts";
-import {
-  encodeSerialResponse,
-  encodeTypeResponse,
-  type MeterType,
-} from "../../src/meters/kamstrup/identity_codec.ts";
+import { encodeSerialResponse } from "../../src/meters/kamstrup/identity_codec.ts";
 import {
   decodeGetRegisterRequest,
   encodeRegisterResponse,
@@ -61,7 +59,15 @@ export interface KamstrupSimulatorOptions {
   /** Whether the head echoes each request before the reply; false unless told. */
   echo?: boolean;
   /** What GetType reports; type 0x0004, revision F1 unless told. */
-  type?: MeterType;
+  type?: SimulatedType;
+}
+
+/** What the simulated meter answers to GetType (command 0x01), which smr does not ask. */
+export interface SimulatedType {
+  /** The meter type code, 0..65535. */
+  type: number;
+  /** Software revision letter (1 = A .. 26 = Z) and number 0..255; `0, 0` when unavailable. */
+  revision: [letter: number, number: number];
 }
 
 /** One request the simulated meter received. */
@@ -137,7 +143,7 @@ class Simulator implements KamstrupSimulator {
   readonly dropped = new Set<number>();
   readonly requests: SimulatedRequest[] = [];
   readonly #pty: Pty;
-  readonly #type: MeterType;
+  readonly #type: SimulatedType;
   readonly #registers = new Map<number, RegisterReply>();
   #silentUntil = 0;
   #late = { count: 0, delayMs: 0 };
@@ -149,7 +155,7 @@ class Simulator implements KamstrupSimulator {
     this.#pty = pty;
     this.echo = options.echo ?? false;
     this.serial = options.serial ?? "71234567";
-    this.#type = options.type ?? { type: 0x0004, revision: "F1" };
+    this.#type = options.type ?? { type: 0x0004, revision: [6, 1] };
     this.set(...(options.registers ?? MC403_REGISTERS));
     this.#loop = this.#run();
   }
@@ -160,7 +166,7 @@ class Simulator implements KamstrupSimulator {
 
   set(...registers: RegisterReply[]): void {
     for (const register of registers) {
-      unwrap(encodeRegisterResponse([register]));
+      encodeRegisterResponse([register]);
       this.#registers.set(register.id, { ...register });
     }
   }
@@ -232,9 +238,9 @@ class Simulator implements KamstrupSimulator {
   #reply(command: number, ids: number[]): Uint8Array | undefined {
     switch (command) {
       case COMMAND.getSerialNo:
-        return unwrap(encodeSerialResponse(this.serial));
+        return encodeSerialResponse(this.serial);
       case COMMAND.getType:
-        return unwrap(encodeTypeResponse(this.#type));
+        return this.#typeReply();
       case COMMAND.getRegister:
         return ids.length > 0 ? this.#registerReply(ids) : undefined;
       default:
@@ -242,17 +248,24 @@ class Simulator implements KamstrupSimulator {
     }
   }
 
+  /** `40 3F 01 type-hi type-lo letter number CRC 0D` (KMP document: type 4, revision F1). */
+  #typeReply(): Uint8Array {
+    const { type, revision: [letter, number] } = this.#type;
+    const data = new Uint8Array([type >> 8, type & 0xff, letter, number]);
+    return encodeFrame(START_RESPONSE, HEAT_METER, COMMAND.getType, data);
+  }
+
   #registerReply(ids: number[]): Uint8Array {
     const known = ids
       .filter((id) => this.#registers.has(id) && !this.dropped.has(id))
       .map((id) => this.#registers.get(id)!);
-    const frame = unwrap(encodeRegisterResponse(known));
+    const frame = encodeRegisterResponse(known);
     const { count, values } = this.#corrupt;
     if (count === 0 || (values && !known.some((r) => r.id in values))) return frame;
     this.#corrupt.count--;
     if (!values) return withBadCrc(frame);
     const damaged = known.map((r) => r.id in values ? { ...r, value: values[r.id] } : r);
-    return withBadCrc(frame, unwrap(encodeRegisterResponse(damaged)));
+    return withBadCrc(frame, encodeRegisterResponse(damaged));
   }
 
   async #write(bytes: Uint8Array): Promise<void> {

@@ -3,8 +3,9 @@ import { integer, list, number, rule } from "../../config/rules.ts";
 import { SerialPort } from "../../serial/port.ts";
 import { captureReading, type DecodeReport, defineDriver, serialSettings } from "../driver.ts";
 import { findReply } from "./frame.ts";
-import { KamstrupMeter } from "./meter.ts";
+import { PolledMeter } from "../polled_meter.ts";
 import { decodeRegisterResponse } from "./register_codec.ts";
+import { KmpSession } from "./session.ts";
 import { toValues } from "./values.ts";
 
 /** Registers read by default. */
@@ -47,12 +48,13 @@ export const kamstrupDriver = defineDriver({
     timeout: rule(number(0.05, 60), { default: 2, doc: "seconds to wait for a reply" }),
   },
   create: (meter, { id, log }) =>
-    new KamstrupMeter({
+    new PolledMeter({
       id,
+      info: { manufacturer: "Kamstrup", model: "MULTICAL 403" },
       interval: meter.interval,
       timeout: meter.timeout,
-      registers: meter.registers,
       port: new SerialPort({ path: meter.device, settings: serialSettings(meter), logger: log }),
+      session: new KmpSession({ registers: meter.registers }),
       log,
     }),
   decode: (_meter, bytes, { id }) => decodeKmpCapture(id, bytes),

@@ -32,13 +32,13 @@ export interface FrameOptions {
   destination?: number;
 }
 
-/** The destination of encoder options (default `0x3F`); rejects (`decode`) a non-byte. */
-export function destinationOf(options: FrameOptions): Result<number> {
+/** The destination of encoder options (default `0x3F`); throws a RangeError for a non-byte. */
+export function destinationOf(options: FrameOptions): number {
   const destination = options.destination ?? HEAT_METER;
   if (!Number.isInteger(destination) || destination < 0 || destination > 0xff) {
-    return reject("decode", `destination ${destination} is not a byte`);
+    throw new RangeError(`destination ${destination} is not a byte`);
   }
-  return ok(destination);
+  return destination;
 }
 
 /** A parsed frame: unstuffed, CRC checked, CRC removed. */
@@ -84,8 +84,8 @@ export function encodeFrame(
 /**
  * Checks one raw frame (start byte to stop byte) and unstuffs destination,
  * command, data and CRC into `out`, which must hold `bytes.length - 2`
- * bytes; returns how many it wrote. For decoders that reuse one buffer (see
- * `parseKmpFrame`). Rejects with `framing` a wrong start or stop byte, bad
+ * bytes; returns how many it wrote (`parseKmpFrame` allocates `out` per
+ * frame). Rejects with `framing` a wrong start or stop byte, bad
  * stuffing or a frame too short for destination, command and CRC, and with
  * `crc` a checksum mismatch.
  */

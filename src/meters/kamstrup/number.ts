@@ -5,7 +5,6 @@
  * is big-endian unsigned. Values become exact decimal text, never float64.
  */
 import { normalize, shift } from "../../decimal.ts";
-import { ok, reject, type Result } from "../../result.ts";
 
 /** Largest exponent magnitude sigexp can carry. */
 export const MAX_EXPONENT = 63;
@@ -106,31 +105,32 @@ export interface NumberOptions {
 }
 
 /**
- * Encodes decimal text as `[len][sigexp][mantissa]`. Rejects with `decode`
- * text that is not a decimal, an exponent out of range or too coarse for the
- * value, and a mantissa that does not fit the length.
+ * Encodes decimal text as `[len][sigexp][mantissa]` (for simulators and
+ * tests). Throws a RangeError for text that is not a decimal, an exponent out
+ * of range or too coarse for the value, and a mantissa that does not fit the
+ * length.
  */
-export function writeNumber(text: string, options: NumberOptions = {}): Result<Uint8Array> {
+export function writeNumber(text: string, options: NumberOptions = {}): Uint8Array {
   const canonical = normalize(text);
-  if (canonical === undefined) return reject("decode", `number: not a decimal: ${text}`);
+  if (canonical === undefined) throw new RangeError(`number: not a decimal: ${text}`);
   const negative = canonical.startsWith("-");
   const magnitude = negative ? canonical.slice(1) : canonical;
   const point = magnitude.indexOf(".");
   const exponent = options.exponent ?? (point < 0 ? 0 : point + 1 - magnitude.length);
   if (!Number.isInteger(exponent) || Math.abs(exponent) > MAX_EXPONENT) {
-    return reject("decode", `number: exponent ${exponent} outside -63..63`);
+    throw new RangeError(`number: exponent ${exponent} outside -63..63`);
   }
   const scaled = shift(magnitude, -exponent) as string;
   const [whole, fraction = ""] = scaled.split(".");
   if (/[^0]/.test(fraction)) {
-    return reject("decode", `number: ${text} is no whole multiple of 10^${exponent}`);
+    throw new RangeError(`number: ${text} is no whole multiple of 10^${exponent}`);
   }
   let mantissa = BigInt(whole);
   let needed = 1;
   while (mantissa >> BigInt(8 * needed) > 0n) needed++;
   const length = options.length ?? Math.max(4, needed);
   if (!Number.isInteger(length) || length < needed || length > 255) {
-    return reject("decode", `number: mantissa ${whole} does not fit ${length} bytes`);
+    throw new RangeError(`number: mantissa ${whole} does not fit ${length} bytes`);
   }
   const out = new Uint8Array(length + 2);
   out[0] = length;
@@ -139,5 +139,5 @@ export function writeNumber(text: string, options: NumberOptions = {}): Result<U
     out[i] = Number(mantissa & 0xffn);
     mantissa >>= 8n;
   }
-  return ok(out);
+  return out;
 }

@@ -1,8 +1,8 @@
 /**
  * Poll planning for KMP meters, without I/O: which GetRegister requests a
- * poll makes, which registers a meter has shown it lacks, and when the next
- * poll starts. A battery meter is read in as few requests as possible, and
- * a register it does not know is not asked for again.
+ * poll makes, and which registers a meter has shown it lacks. A battery
+ * meter is read in as few requests as possible, and a register it does not
+ * know is not asked for again.
  */
 import { MAX_REGISTERS_PER_REQUEST } from "./register_codec.ts";
 
@@ -57,13 +57,4 @@ export function dropUnanswered(
   const keep = wanted.filter((id) => !gone.has(id));
   if (keep.length === 0 && wanted.length > 0) return { keep: [...wanted], dropped: [], none: true };
   return { keep, dropped: wanted.filter((id) => gone.has(id)), none: false };
-}
-
-/**
- * When the poll after one that was due at `due` starts: `interval` later,
- * so polls keep their rhythm however long each takes (no drift), or at
- * once (`now`) when a poll overran its interval.
- */
-export function nextPollAt(due: number, intervalMs: number, now: number): number {
-  return Math.max(due + intervalMs, now);
 }

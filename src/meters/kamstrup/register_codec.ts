@@ -9,19 +9,12 @@ import {
   destinationOf,
   encodeFrame,
   type FrameOptions,
-  locateReply,
   parseKmpFrame,
+  parseReply,
   START_REQUEST,
   START_RESPONSE,
-  unstuffFrame,
 } from "./frame.ts";
 import { type KmpNumber, type NumberOptions, readNumber, writeNumber } from "./number.ts";
-
-/**
- * Reused by `decodeRegisterResponse` for the unstuffed reply, which is decoded
- * to strings before it returns, so nothing refers to this buffer afterwards.
- */
-let scratch = new Uint8Array(256);
 
 /** Most register ids one GetRegister request may carry. */
 export const MAX_REGISTERS_PER_REQUEST = 8;
@@ -63,26 +56,25 @@ function isRegisterId(value: number): boolean {
 
 /**
  * Encodes a GetRegister request for 1..8 register ids (each 0..65535).
- * Rejects with `decode` any other count or id, or a bad destination.
+ * Throws a RangeError for any other count or id, or a bad destination.
  */
 export function encodeGetRegister(
   ids: readonly number[],
   options: FrameOptions = {},
-): Result<Uint8Array> {
+): Uint8Array {
   const destination = destinationOf(options);
-  if (!destination.ok) return destination;
   if (ids.length < 1 || ids.length > MAX_REGISTERS_PER_REQUEST) {
-    return reject("decode", `GetRegister takes 1 to 8 register ids, not ${ids.length}`);
+    throw new RangeError(`GetRegister takes 1 to 8 register ids, not ${ids.length}`);
   }
   const data = new Uint8Array(1 + 2 * ids.length);
   data[0] = ids.length;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
-    if (!isRegisterId(id)) return reject("decode", `register id ${id} is outside 0..65535`);
+    if (!isRegisterId(id)) throw new RangeError(`register id ${id} is outside 0..65535`);
     data[1 + 2 * i] = id >> 8;
     data[2 + 2 * i] = id & 0xff;
   }
-  return ok(encodeFrame(START_REQUEST, destination.value, COMMAND.getRegister, data));
+  return encodeFrame(START_REQUEST, destination, COMMAND.getRegister, data);
 }
 
 /**
@@ -156,42 +148,38 @@ export function decodeRegisterResponse(
   bytes: Uint8Array,
   options: RegisterDecodeOptions = {},
 ): Result<Register[]> {
-  const frame = locateReply(bytes);
+  const frame = parseReply(bytes);
   if (!frame.ok) return frame;
-  if (scratch.length < frame.value.length) scratch = new Uint8Array(2 * frame.value.length);
-  const n = unstuffFrame(frame.value, scratch);
-  if (!n.ok) return n;
-  if (scratch[1] !== COMMAND.getRegister) {
-    return reject("decode", `reply to command ${scratch[1]}, not GetRegister`);
+  const { command, data } = frame.value;
+  if (command !== COMMAND.getRegister) {
+    return reject("decode", `reply to command ${command}, not GetRegister`);
   }
-  return decodeRegisterBlocks(scratch.subarray(2, n.value - 2), options);
+  return decodeRegisterBlocks(data, options);
 }
 
 /**
  * Encodes a GetRegister reply frame from register values, stuffing ids and
- * values as a meter does (for simulators and tests). Rejects with `decode`
+ * values as a meter does (for simulators and tests). Throws a RangeError for
  * a bad id, unit, destination or value (see `writeNumber`).
  */
 export function encodeRegisterResponse(
   registers: readonly RegisterReply[],
   options: FrameOptions = {},
-): Result<Uint8Array> {
+): Uint8Array {
   const destination = destinationOf(options);
-  if (!destination.ok) return destination;
   const blocks: Uint8Array[] = [];
   let size = 0;
   for (const register of registers) {
     if (!isRegisterId(register.id)) {
-      return reject("decode", `register id ${register.id} is outside 0..65535`);
+      throw new RangeError(`register id ${register.id} is outside 0..65535`);
     }
-    if (!isByte(register.unit)) return reject("decode", `unit ${register.unit} is not a byte`);
+    if (!isByte(register.unit)) throw new RangeError(`unit ${register.unit} is not a byte`);
     const number = writeNumber(register.value, register);
-    if (!number.ok) return number;
-    const block = new Uint8Array(3 + number.value.length);
+    const block = new Uint8Array(3 + number.length);
     block[0] = register.id >> 8;
     block[1] = register.id & 0xff;
     block[2] = register.unit;
-    block.set(number.value, 3);
+    block.set(number, 3);
     blocks.push(block);
     size += block.length;
   }
@@ -201,5 +189,5 @@ export function encodeRegisterResponse(
     data.set(block, offset);
     offset += block.length;
   }
-  return ok(encodeFrame(START_RESPONSE, destination.value, COMMAND.getRegister, data));
+  return encodeFrame(START_RESPONSE, destination, COMMAND.getRegister, data);
 }

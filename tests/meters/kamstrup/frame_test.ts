@@ -1,4 +1,5 @@
 import { assertEquals, assertMatch, assertOk, unwrap } from "../../assert.ts";
+import { assertRangeError } from "./range_error.ts";
 import {
   COMMAND,
   destinationOf,
@@ -119,13 +120,11 @@ Deno.test("parseReply names a missing and a truncated reply", () => {
   assertEquals(unwrap(parseReply(concat(REQUEST, REPLY))).command, 0x10);
 });
 
-Deno.test("destinationOf defaults to the heat meter and rejects non-bytes", () => {
-  assertEquals(unwrap(destinationOf({})), 0x3f);
-  assertEquals(unwrap(destinationOf({ destination: 0x3a })), 0x3a);
+Deno.test("destinationOf defaults to the heat meter and throws for non-bytes", () => {
+  assertEquals(destinationOf({}), 0x3f);
+  assertEquals(destinationOf({ destination: 0x3a }), 0x3a);
   for (const destination of [-1, 256, 1.5, NaN]) {
-    const result = destinationOf({ destination });
-    assertOk(!result.ok);
-    assertEquals(result.error.reason, "decode");
+    assertRangeError(() => destinationOf({ destination }), `${destination}`);
   }
 });
 

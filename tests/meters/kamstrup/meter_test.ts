@@ -1,13 +1,17 @@
-/** The Kamstrup poller against a scripted port: no pty, no clock, no waiting. */
+/**
+ * The Kamstrup poller (a PolledMeter driving a KmpSession) against a
+ * scripted port: no pty, no clock, no waiting.
+ */
 import { assertEquals, assertMatch, assertOk, assertThrows, unwrap } from "../../assert.ts";
 import type { Logger } from "../../../src/log.ts";
 import { COMMAND, parseKmpFrame } from "../../../src/meters/kamstrup/frame.ts";
 import { encodeSerialResponse } from "../../../src/meters/kamstrup/identity_codec.ts";
+import { KmpSession } from "../../../src/meters/kamstrup/session.ts";
 import {
-  KamstrupMeter,
-  type KamstrupMeterOptions,
-  type KmpPort,
-} from "../../../src/meters/kamstrup/meter.ts";
+  PolledMeter,
+  type PolledMeterOptions,
+  type PolledPort,
+} from "../../../src/meters/polled_meter.ts";
 import {
   decodeGetRegisterRequest,
   encodeRegisterResponse,
@@ -28,13 +32,13 @@ type Script = (request: Uint8Array, ids: number[], index: number) => Uint8Array 
 function meterAnswers(values: readonly RegisterReply[] = VALUES): Script {
   return (request, ids) => {
     if (unwrap(parseKmpFrame(request)).command === COMMAND.getSerialNo) {
-      return unwrap(encodeSerialResponse("71234567"));
+      return encodeSerialResponse("71234567");
     }
-    return unwrap(encodeRegisterResponse(values.filter((v) => ids.includes(v.id))));
+    return encodeRegisterResponse(values.filter((v) => ids.includes(v.id)));
   };
 }
 
-class FakePort implements KmpPort {
+class FakePort implements PolledPort {
   connected = true;
   lastError: string | undefined = undefined;
   closed = false;
@@ -72,20 +76,27 @@ function recorder(): { log: Logger; lines: Logged[] } {
   };
 }
 
-function setup(script: Script, options: Partial<KamstrupMeterOptions> = {}) {
+const INFO = { manufacturer: "Kamstrup", model: "MULTICAL 403" };
+
+function setup(
+  script: Script,
+  { registers = DEFAULTS, ...options }: Partial<PolledMeterOptions> & { registers?: number[] } = {},
+) {
   const port = new FakePort(script);
   const { log, lines } = recorder();
-  const meter = new KamstrupMeter({
+  const session = new KmpSession({ registers });
+  const meter = new PolledMeter({
     id: "kamstrup_403",
+    info: INFO,
     interval: 60,
     timeout: 0.3,
-    registers: DEFAULTS,
     port,
+    session,
     log,
     now: () => Date.UTC(2026, 10, 25, 5, 15, 50),
     ...options,
   });
-  return { port, meter, lines, signal: new AbortController().signal };
+  return { port, meter, session, lines, signal: new AbortController().signal };
 }
 
 function tree(reading: Reading | undefined): Record<string, string> {
@@ -151,7 +162,7 @@ Deno.test("a poll reads the serial number once and all registers in two requests
 Deno.test("values come in configured order, whatever the order of the reply", async () => {
   const { meter, signal } = setup(
     (_request, ids) =>
-      unwrap(encodeRegisterResponse([...VALUES].reverse().filter((v) => ids.includes(v.id)))),
+      encodeRegisterResponse([...VALUES].reverse().filter((v) => ids.includes(v.id))),
     { registers: [87, 60, 86] },
   );
   const reading = await meter.poll(signal);
@@ -248,7 +259,7 @@ Deno.test("a reply with a bad CRC is asked for again and never becomes a value",
     const fake = VALUES.map((v) => v.id === 60 ? { ...v, value: "999.999" } : v);
     return withBadCrc(
       reply,
-      unwrap(encodeRegisterResponse(fake.filter((v) => ids.includes(v.id)))),
+      encodeRegisterResponse(fake.filter((v) => ids.includes(v.id))),
     );
   });
   const reading = await meter.poll(signal);
@@ -260,7 +271,7 @@ Deno.test("a reply with a bad CRC is asked for again and never becomes a value",
 
 Deno.test("a request that keeps failing is given up after 2 retries; the others still count", async () => {
   const answers = meterAnswers();
-  const { port, meter, signal } = setup((r, ids, i) => {
+  const { port, meter, session, signal } = setup((r, ids, i) => {
     const reply = answers(r, ids, i)!;
     return ids.includes(60) ? withBadCrc(reply) : reply;
   });
@@ -272,7 +283,7 @@ Deno.test("a request that keeps failing is given up after 2 retries; the others 
     "meter/hours": "6886",
   });
   assertEquals(meter.stats.rejected.crc, 3);
-  assertEquals(meter.registers, DEFAULTS, "nothing is dropped for a damaged reply");
+  assertEquals(session.registers, DEFAULTS, "nothing is dropped for a damaged reply");
 });
 
 Deno.test("a stale reply to another request is rejected, not taken", async () => {
@@ -292,7 +303,7 @@ Deno.test("a stale reply to another request is rejected, not taken", async () =>
 
 Deno.test("registers the meter leaves out are dropped with one log line", async () => {
   const lacking = VALUES.filter((v) => v.id !== 63 && v.id !== 1004);
-  const { port, meter, signal, lines } = setup(meterAnswers(lacking));
+  const { port, meter, session, signal, lines } = setup(meterAnswers(lacking));
   const reading = await meter.poll(signal);
   assertEquals(tree(reading)["heat/energy"], "396.672");
   assertOk(!("heat/cooling-energy" in tree(reading)));
@@ -303,7 +314,7 @@ Deno.test("registers the meter leaves out are dropped with one log line", async 
     "the meter does not answer register 63 (Cooling energy E3), 1004 (Operating hours); " +
       "no longer reading them (remove from meter.registers to silence this)",
   );
-  assertEquals(meter.registers, [60, 68, 74, 80, 86, 87, 89, 99]);
+  assertEquals(session.registers, [60, 68, 74, 80, 86, 87, 89, 99]);
   port.sent.length = 0;
   assertOk(await meter.poll(signal));
   assertEquals(port.sent, [{
@@ -314,10 +325,10 @@ Deno.test("registers the meter leaves out are dropped with one log line", async 
 });
 
 Deno.test("a meter that answers none of the registers keeps them and says so once", async () => {
-  const { meter, signal, lines } = setup(meterAnswers([]), { registers: [5000, 5001] });
+  const { meter, session, signal, lines } = setup(meterAnswers([]), { registers: [5000, 5001] });
   assertEquals(await meter.poll(signal), undefined);
   assertEquals(await meter.poll(signal), undefined);
-  assertEquals(meter.registers, [5000, 5001]);
+  assertEquals(session.registers, [5000, 5001]);
   const errors = lines.filter((l) => l.message.includes("answers none"));
   assertEquals(errors.length, 1);
   assertEquals(errors[0].level, "error");
@@ -365,14 +376,16 @@ Deno.test("polls start every interval after the previous start, first at once", 
     clock += ids.includes(60) && starts.length === 3 ? 7000 : 150;
     return answers(r, ids, i);
   });
-  const meter = new KamstrupMeter({
+  const meter = new PolledMeter({
     id: "kamstrup_403",
+    info: INFO,
     interval: 5,
     timeout: 0.3,
-    registers: DEFAULTS,
     port,
+    session: new KmpSession({ registers: DEFAULTS }),
     log: recorder().log,
     now: () => clock,
+    clock: () => clock,
     sleep: (ms) => {
       sleeps.push(ms);
       clock += Math.max(0, ms);

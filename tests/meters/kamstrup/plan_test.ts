@@ -1,10 +1,5 @@
 import { assertEquals } from "../../assert.ts";
-import {
-  dropUnanswered,
-  nextPollAt,
-  planRequests,
-  unanswered,
-} from "../../../src/meters/kamstrup/plan.ts";
+import { dropUnanswered, planRequests, unanswered } from "../../../src/meters/kamstrup/plan.ts";
 
 const DEFAULTS = [60, 63, 68, 74, 80, 86, 87, 89, 99, 1004];
 
@@ -39,11 +34,4 @@ Deno.test("dropUnanswered drops missing registers but never all of them", () => 
   assertEquals(dropUnanswered([60, 63], [5]), { keep: [60, 63], dropped: [], none: false });
   assertEquals(dropUnanswered([60, 63], [63, 60]), { keep: [60, 63], dropped: [], none: true });
   assertEquals(dropUnanswered([], []), { keep: [], dropped: [], none: false });
-});
-
-Deno.test("nextPollAt keeps the rhythm of the previous start and catches up after an overrun", () => {
-  assertEquals(nextPollAt(1000, 60_000, 1300), 61_000);
-  assertEquals(nextPollAt(61_000, 60_000, 61_500), 121_000);
-  assertEquals(nextPollAt(1000, 500, 1800), 1800);
-  assertEquals(nextPollAt(1000, 500, 1500), 1500);
 });
