@@ -11,6 +11,8 @@ import type { Reading, Value } from "../reading.ts";
 import { isoLocal } from "../time.ts";
 import type { SerialSettings } from "../serial/stty.ts";
 import type { Meter } from "./meter.ts";
+import type { Result } from "../result.ts";
+import type { Decoded } from "./stream_meter.ts";
 
 /** The `meter.*` keys of a serial meter, whatever its type. */
 export type SerialMeterConfig = {
@@ -110,4 +112,31 @@ export function serialSettings(meter: SerialMeterConfig): SerialSettings {
 export function captureReading(meter: string, values: Value[]): Reading {
   const stamp = values.find((v) => v.node === "meter" && v.property === "timestamp")?.value;
   return { meter, time: stamp ?? isoLocal(new Date()), values };
+}
+
+/** A stream decoder that can be told the stream ended, as capture decoding needs. */
+export interface FlushableDecoder {
+  push(chunk: Uint8Array): Result<Decoded>[];
+  flush(): Result<Decoded>[];
+}
+
+/**
+ * Decodes a capture with a stream decoder: one reading per decoded frame,
+ * one problem line per rejected one, and `none` when the capture held no
+ * frame at all.
+ */
+export function decodeStreamCapture(
+  id: string,
+  decoder: FlushableDecoder,
+  bytes: Uint8Array,
+  none: string,
+): DecodeReport {
+  const report: DecodeReport = { readings: [], problems: [] };
+  const results = [...decoder.push(bytes), ...decoder.flush()];
+  results.forEach((result, n) => {
+    if (result.ok) report.readings.push(captureReading(id, result.value.values));
+    else report.problems.push(`frame ${n + 1}: ${result.error.reason}: ${result.error.message}`);
+  });
+  if (results.length === 0) report.problems.push(none);
+  return report;
 }

@@ -6,10 +6,12 @@
 import { ConfigError } from "../config/error.ts";
 import type { Logger } from "../log.ts";
 import type { AnyDriver, BaseMeterConfig, MeterConfigOf } from "./driver.ts";
+import { d0Driver } from "./d0/driver.ts";
 import { dsmrDriver } from "./dsmr/driver.ts";
 import { dummyDriver } from "./dummy/driver.ts";
 import { kamstrupDriver } from "./kamstrup/driver.ts";
 import type { Meter } from "./meter.ts";
+import { smlDriver } from "./sml/driver.ts";
 import { t210Driver } from "./t210/driver.ts";
 
 /** Every meter type, in the order the README and `--help` list them. */
@@ -18,6 +20,8 @@ export const DRIVERS = [
   dsmrDriver,
   t210Driver,
   kamstrupDriver,
+  smlDriver,
+  d0Driver,
 ] as const satisfies readonly AnyDriver[];
 
 /** The validated `meter` section: one branch per meter type, keyed by `type`. */

@@ -144,7 +144,7 @@ Deno.test("config: an unknown meter type lists the known ones", () => {
   const dir = configDir({ "settings.toml": `[x]\nmeter.type = "landis"\n` });
   assertEquals(
     loadError(() => loadConfig({ env: "x", configDir: dir, environ: {} })),
-    'settings.toml [x] meter.type: expected one of dummy, dsmr, t210, kamstrup, got "landis"',
+    'settings.toml [x] meter.type: expected one of dummy, dsmr, t210, kamstrup, sml, d0, got "landis"',
   );
 });
 
