@@ -238,7 +238,6 @@ Deno.test("a rejected reply is sent again, up to 1 + retries times, then the ses
     ["A: bad CRC in bad A (attempt 1 of 3)"],
     "one error line per streak",
   );
-  assertEquals(lines.filter((l) => l.level === "debug").length, 2);
   assertOk(lines.some((l) => l.message === "decoding again after 3 rejected"));
 });
 
@@ -262,13 +261,9 @@ Deno.test("a reply that does not complete in time is a timeout, described by the
   ]);
   assertEquals(meter.stats.rejected.timeout, 4);
   assertEquals(meter.stats.received, 0, "a timeout was never received");
+  // The first rejection of a kind is logged; the rest are counted and summarised later.
   const messages = lines.filter((l) => l.level !== "info").map((l) => l.message);
-  assertEquals(messages, [
-    "A: no reply within 0.5 s (attempt 1 of 4); check the fake meter",
-    "A: incomplete reply (3 bytes) within 0.5 s (attempt 2 of 4)",
-    "A: no reply within 0.5 s (attempt 3 of 4); check the fake meter",
-    "A: no reply within 0.5 s (attempt 4 of 4); check the fake meter",
-  ]);
+  assertEquals(messages, ["A: no reply within 0.5 s (attempt 1 of 4); check the fake meter"]);
   assertEquals(lines.filter((l) => l.level === "error").length, 1);
   assertEquals(meter.stats.lastReading, undefined);
 });
