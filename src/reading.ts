@@ -6,7 +6,10 @@
  * wire to the payload; nothing converts them to float64 on the way.
  */
 
-/** Homie datatypes smr publishes (never `duration`, see homie-4.md F1). */
+/**
+ * Homie datatypes smr publishes. Never `duration`: openHAB and Home Assistant
+ * read it inconsistently, so durations are numbers with a unit (`h`, `s`).
+ */
 export type Datatype = "float" | "integer" | "string" | "enum" | "datetime";
 
 /**

@@ -3,8 +3,8 @@
  * meter, plain DSMR P1 and the Sagemcom T210-D-r.
  *
  * Energy is in kWh and power in W whatever the meter sends; the meter tables
- * convert exactly before a value gets here. Power is a float, not the
- * integer of homie-4.md O1: some meters send fractions of a W (EasyMeter Q3D
+ * convert exactly before a value gets here. Power is a float, not an
+ * integer: some meters send fractions of a W (EasyMeter Q3D
  * `001688.21*W`), and a kW reading with 3 decimals still publishes `286`.
  */
 import { counter, gauge, moment, type Quantity } from "../reading.ts";

@@ -67,7 +67,7 @@ export function decimalText(negative: boolean, digits: string, exponent: number)
 
 /**
  * The value at the meter's resolution, via `shift`: mantissa 191760 with
- * exponent -2 → `1917.60`, 0 with -1 → `0.0`. For payloads (homie-4.md G3).
+ * exponent -2 → `1917.60`, 0 with -1 → `0.0`: payloads keep the meter's resolution.
  */
 export function resolutionText(number: KmpNumber): string {
   return shift((number.negative ? "-" : "") + number.mantissa, number.exponent) ?? number.value;
