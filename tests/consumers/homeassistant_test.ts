@@ -28,8 +28,9 @@ interface ClassRule {
  * DEVICE_CLASS_STATE_CLASSES, NON_NUMERIC_DEVICE_CLASSES; read at commit
  * 00eb6680), with the unit lists narrowed to what releases since 2024.2
  * accept. Releases: `volume_flow_rate` came with 2024.2 (home-assistant/core
- * #106077); Home Assistant 2024.1's own validation message, quoted in
- * Laxilef/OTGateway#39, lists every other class here as accepted.
+ * #106077, release 2024.2.0); the validation message of a release before
+ * 2024.2, quoted in Laxilef/OTGateway#39 (2024-02-05), lists every other
+ * class here as accepted.
  */
 const CLASSES: Readonly<Record<string, ClassRule>> = {
   date: { units: [null], stateClasses: [], numeric: false, since: "2024.1" },
@@ -87,7 +88,8 @@ const CLASSES: Readonly<Record<string, ClassRule>> = {
  * MQTT discovery keys of a sensor config smr sends and the first release
  * that accepts each (an unknown key drops the config): `device.serial_number`
  * came with 2024.2 (home-assistant/core #108105; 2024.1.3 rejected it,
- * #108069); the others are older (MQTT sensor schema of 2024.1).
+ * #108069); the others are older, as far as known (not checked release by
+ * release).
  */
 const KEYS: Readonly<Record<string, string>> = {
   name: "2024.1",

@@ -49,8 +49,10 @@ interface UnitRule {
  * org.openhab.core.library.unit.Units / SIUnits / MetricPrefix (with
  * tech.units.indriya's symbols): `var` is an AlternateUnit of the watt
  * (Power), `kvarh` a kilo VAR_HOUR (Energy), `m³/h` CUBICMETRE_PER_HOUR
- * (VolumetricFlowRate), `h`/`min`/`d` Time units, `K` KELVIN (Temperature);
- * there is no tonne. Default units: openhab-core I18nProviderImpl
+ * (VolumetricFlowRate), `h`/`min`/`d` Time units, `K` KELVIN (Temperature),
+ * `L` indriya's litre (spelt `l` there: should a release not parse `L`, the
+ * item is a plain `Number` and still shows the value); there is no tonne.
+ * Default units: openhab-core I18nProviderImpl
  * `initDimensionMap` (Energy kWh, Power W, Temperature °C, Time s, Volume
  * m³, VolumetricFlowRate l/min, ElectricPotential V, ElectricCurrent A,
  * Frequency Hz).
