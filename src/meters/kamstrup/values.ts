@@ -4,7 +4,7 @@
  * byte, the value as exact decimal text.
  *
  * Floats keep the meter's resolution (`1917.60` for mantissa 191760 and
- * exponent -2, homie-4.md G3/G9). An unknown unit byte does not drop the
+ * exponent -2: the published text keeps trailing zeros). An unknown unit byte does not drop the
  * value: it is published without unit and reported through `onWarning`,
  * since the number itself is exact and the register id says what it is;
  * the caller logs the warning so a wrong-looking unit can be traced.
