@@ -7,7 +7,7 @@ import type { MeterInfo, Reading, Value } from "../reading.ts";
 import type { Result } from "../result.ts";
 import type { SerialPort } from "../serial/port.ts";
 import { isoLocal } from "../time.ts";
-import { emptyStats, type Meter } from "./meter.ts";
+import { emptyStats, type Meter, type MeterLink } from "./meter.ts";
 import { Tally } from "./tally.ts";
 
 /** What a decoder makes of one frame: values, and the meter's identity if it tells. */
@@ -49,6 +49,11 @@ export class StreamMeter implements Meter {
     this.interval = options.interval;
     this.#options = options;
     this.#tally = new Tally(this.stats, options.log);
+  }
+
+  /** The serial port the frames come from. */
+  get link(): MeterLink {
+    return this.#options.port;
   }
 
   async *readings(signal: AbortSignal): AsyncIterable<Reading> {

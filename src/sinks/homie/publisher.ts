@@ -5,7 +5,7 @@
  * shutdown.
  */
 import type mqtt from "mqtt";
-import type { Sink } from "../../pipeline.ts";
+import type { Sink, SinkConnection } from "../../pipeline.ts";
 import type { Reading } from "../../reading.ts";
 import {
   type BrokerOptions,
@@ -13,6 +13,7 @@ import {
   connectWithBackoff,
   type Message,
   publishRetained,
+  redactUrl,
 } from "../mqtt_connection.ts";
 import { HomieDevice, type HomieDeviceOptions } from "./device.ts";
 
@@ -29,6 +30,11 @@ export class HomieSink implements Sink {
   constructor(options: HomieSinkOptions) {
     this.#options = options;
     this.device = new HomieDevice(options);
+  }
+
+  /** The broker and whether the client is connected to it now. */
+  get connection(): SinkConnection {
+    return { target: redactUrl(this.#options.url), connected: this.#client?.connected === true };
   }
 
   async consume(readings: AsyncIterable<Reading>): Promise<void> {
