@@ -11,6 +11,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { createMeter } from "./meters/registry.ts";
 import { runPipeline } from "./pipeline.ts";
 import { createSinks } from "./sinks/mod.ts";
+import { startSystemdNotify } from "./systemd/notify.ts";
 
 /** The version printed by `smr --version`. */
 export const VERSION: string = denoJson.version;
@@ -25,14 +26,20 @@ export interface CommandContext {
 /** A command: resolves to the exit code. */
 export type Command = (context: CommandContext) => Promise<number>;
 
-/** Reads the meter into the sinks until SIGINT or SIGTERM. */
+/**
+ * Reads the meter into the sinks until SIGINT or SIGTERM, telling systemd
+ * how it goes when started by a unit of `Type=notify`.
+ */
 async function run({ config, log }: CommandContext): Promise<number> {
   const meter = createMeter(config, log);
   const sinks = createSinks({ config, meter, log, version: VERSION });
+  const device = "device" in config.meter ? config.meter.device : undefined;
+  const notify = startSystemdNotify({ meter, sinks, log, device });
   const controller = new AbortController();
   const stop = (signal: Deno.Signal) => () => {
     if (controller.signal.aborted) Deno.exit(1);
     log.info(`${signal}: stopping`);
+    notify?.stopping();
     controller.abort();
   };
   const handlers = (["SIGINT", "SIGTERM"] as const).map((s) => [s, stop(s)] as const);
@@ -48,6 +55,7 @@ async function run({ config, log }: CommandContext): Promise<number> {
     });
   } finally {
     handlers.forEach(([s, handler]) => Deno.removeSignalListener(s, handler));
+    await notify?.close();
   }
   return 0;
 }
