@@ -13,7 +13,7 @@ export interface Notification {
   text: string;
   /** Its assignments by key. */
   fields: Map<string, string>;
-  /** When it arrived, on the test's `performance.now()` clock. */
+  /** When it arrived at the socket, in ms since the epoch. */
   at: number;
 }
 
@@ -83,8 +83,8 @@ export async function startNotifySocket(): Promise<NotifySocketStub> {
       while ((newline = buffered.indexOf("\n")) >= 0) {
         const line = JSON.parse(buffered.slice(0, newline));
         buffered = buffered.slice(newline + 1);
-        if (typeof line === "string") {
-          messages.push({ text: line, fields: fieldsOf(line), at: performance.now() });
+        if (typeof line.text === "string") {
+          messages.push({ text: line.text, fields: fieldsOf(line.text), at: line.at });
         } else {
           listening = true;
         }
