@@ -18,7 +18,10 @@
  * Frames whose header check fails are skipped as noise; a frame whose
  * header holds but whose FCS fails is a "crc" rejection. A broken segment
  * sequence (an I-frame out of sequence, a new LLC header in the middle) drops
- * the APDU with a "framing" rejection.
+ * the APDU with a "framing" rejection, and its remaining segments are
+ * skipped. A continuation segment whose start was missed (at the start of
+ * the stream) is skipped as well: an APDU starts with the LLC header, or,
+ * without one, with a push APDU's tag (`0F`, `DB`, `E0`).
  */
 import { crc16X25 } from "../../crc.ts";
 import { ok, reject, type Result } from "../../result.ts";
@@ -70,6 +73,9 @@ const NONE = 0;
 const MORE = 1;
 const BAD_FCS = 2;
 const FRAME = 3;
+
+/** First bytes of the APDUs a push may start with when a meter sends no LLC header. */
+const APDU_TAGS = new Set([0x0f, 0xdb, 0xe0]);
 
 /** The LLC header of a push from the meter (`E6 E7 00`) or to it (`E6 E6 00`). */
 function llcLength(info: Uint8Array): number {
@@ -178,6 +184,8 @@ export class HdlcFramer {
   #size = 0;
   /** The send sequence number the next I-frame segment must carry, or -1. */
   #nextSend = -1;
+  /** Whether the remaining segments of a dropped APDU are being skipped. */
+  #skipping = false;
 
   /** Creates a framer with an empty buffer. */
   constructor(options: HdlcFramerOptions = {}) {
@@ -262,17 +270,30 @@ export class HdlcFramer {
     const control = frame.control;
     const iFrame = (control & 1) === 0;
     const llc = llcLength(info);
-    if (this.#parts.length > 0) {
-      if (llc > 0) {
-        this.#drop(out, "an APDU's last segment is missing");
-      } else if (iFrame && ((control >> 1) & 7) !== this.#nextSend) {
-        this.#drop(out, "an I-frame segment is out of sequence");
+    if (this.#skipping) {
+      if (llc === 0) {
+        this.#skipping = frame.segmented;
+        this.stats.skippedBytes += frame.bytes.length;
         return;
       }
+      this.#skipping = false;
+    }
+    if (this.#parts.length > 0) {
+      if (llc > 0) {
+        this.#drop(out, "an APDU's last segment is missing", false);
+      } else if (iFrame && ((control >> 1) & 7) !== this.#nextSend) {
+        this.#drop(out, "an I-frame segment is out of sequence", frame.segmented);
+        return;
+      }
+    } else if (llc === 0 && !APDU_TAGS.has(info[0])) {
+      // A continuation whose first segment was missed (at the start of the stream).
+      this.#skipping = frame.segmented;
+      this.stats.skippedBytes += frame.bytes.length;
+      return;
     }
     const part = info.subarray(this.#parts.length === 0 ? llc : 0);
     if (this.#size + part.length > this.#maxApdu) {
-      this.#drop(out, `the APDU grows past ${this.#maxApdu} bytes`);
+      this.#drop(out, `the APDU grows past ${this.#maxApdu} bytes`, frame.segmented);
       return;
     }
     this.#parts.push(part.slice());
@@ -295,7 +316,9 @@ export class HdlcFramer {
     out.push(ok(apdu));
   }
 
-  #drop(out: Result<Uint8Array>[], why: string): void {
+  /** Drops the APDU; `skipRest` skips its remaining segments (the dropped frame had more). */
+  #drop(out: Result<Uint8Array>[], why: string, skipRest: boolean): void {
+    this.#skipping = skipRest;
     this.#parts = [];
     this.#size = 0;
     this.#nextSend = -1;
