@@ -17,11 +17,13 @@
  *
  * Frames whose header check fails are skipped as noise; a frame whose
  * header holds but whose FCS fails is a "crc" rejection. A broken segment
- * sequence (an I-frame out of sequence, a new LLC header in the middle) drops
- * the APDU with a "framing" rejection, and its remaining segments are
- * skipped. A continuation segment whose start was missed (at the start of
- * the stream) is skipped as well: an APDU starts with the LLC header, or,
- * without one, with a push APDU's tag (`0F`, `DB`, `E0`).
+ * sequence (an I-frame out of sequence, a new LLC header in the middle,
+ * bytes skipped between two segments, where a damaged segment may have been)
+ * drops the APDU with a "framing" rejection, and its remaining segments are
+ * skipped. A continuation segment whose start was missed or damaged is
+ * skipped as well: an APDU starts with the LLC header or, for a meter that
+ * sends none, with a push APDU's tag (`0F`, `DB`, `E0`) right after the last
+ * segment of the previous APDU, with no bytes skipped between them.
  */
 import { crc16X25 } from "../../crc.ts";
 import { ok, reject, type Result } from "../../result.ts";
@@ -186,6 +188,10 @@ export class HdlcFramer {
   #nextSend = -1;
   /** Whether the remaining segments of a dropped APDU are being skipped. */
   #skipping = false;
+  /** Bytes other than flags skipped since the last valid frame. */
+  #gap = 0;
+  /** Whether the last valid frame was the last segment of whatever it belonged to. */
+  #afterFinal = false;
 
   /** Creates a framer with an empty buffer. */
   constructor(options: HdlcFramerOptions = {}) {
@@ -224,18 +230,18 @@ export class HdlcFramer {
     while (pos < end) {
       const at = buf.indexOf(FLAG, pos);
       if (at < 0 || at >= end) {
-        this.stats.skippedBytes += end - pos;
+        this.#skip(end - pos);
         pos = end;
         break;
       }
-      this.stats.skippedBytes += at - pos;
+      this.#skip(at - pos);
       pos = at;
       const verdict = judge(buf, at, end);
       if (verdict === NONE) {
         this.stats.skippedBytes++;
         pos = at + 1;
       } else if (verdict === BAD_FCS) {
-        this.stats.skippedBytes++;
+        this.#skip(1);
         this.#rejected(out, "crc", "HDLC frame check sequence mismatch; frame skipped");
         pos = at + 1;
       } else if (verdict === FRAME) {
@@ -247,12 +253,18 @@ export class HdlcFramer {
       } else {
         const later = this.#laterFrame(at + 1, end);
         if (later < 0) break;
-        this.stats.skippedBytes += later - at;
+        this.#skip(later - at);
         pos = later;
       }
     }
-    buf.copyWithin(0, pos, end);
+    if (pos > 0) buf.copyWithin(0, pos, end);
     this.#end = end - pos;
+  }
+
+  /** Counts skipped bytes that are not flags: a segment may have been lost in them. */
+  #skip(count: number): void {
+    this.stats.skippedBytes += count;
+    this.#gap += count;
   }
 
   #laterFrame(from: number, end: number): number {
@@ -265,6 +277,11 @@ export class HdlcFramer {
 
   #frame(frame: HdlcFrame, out: Result<Uint8Array>[]): void {
     this.stats.frames++;
+    const gap = this.#gap;
+    this.#gap = 0;
+    // Surely between two APDUs: right after a last segment, nothing lost since.
+    const boundary = gap === 0 && this.#afterFinal;
+    this.#afterFinal = !frame.segmented;
     const info = frame.info;
     if (info.length === 0) return;
     const control = frame.control;
@@ -278,6 +295,14 @@ export class HdlcFramer {
       }
       this.#skipping = false;
     }
+    if (this.#parts.length > 0 && gap > 0 && llc === 0) {
+      this.#drop(
+        out,
+        `a segment was lost (${gap} bytes skipped between segments)`,
+        frame.segmented,
+      );
+      return;
+    }
     if (this.#parts.length > 0) {
       if (llc > 0) {
         this.#drop(out, "an APDU's last segment is missing", false);
@@ -285,8 +310,8 @@ export class HdlcFramer {
         this.#drop(out, "an I-frame segment is out of sequence", frame.segmented);
         return;
       }
-    } else if (llc === 0 && !APDU_TAGS.has(info[0])) {
-      // A continuation whose first segment was missed (at the start of the stream).
+    } else if (llc === 0 && !(boundary && APDU_TAGS.has(info[0]))) {
+      // Perhaps a continuation whose first segment was missed or damaged.
       this.#skipping = frame.segmented;
       this.stats.skippedBytes += frame.bytes.length;
       return;

@@ -224,7 +224,7 @@ export class MbusFramer {
         pos = later;
       }
     }
-    buf.copyWithin(0, pos, end);
+    if (pos > 0) buf.copyWithin(0, pos, end);
     this.#end = end - pos;
   }
 

@@ -104,6 +104,14 @@ Deno.test("continuations whose first segment was missed are skipped without a re
   assertEquals(outcome(framer.push(hdlcFrame(decodeHex("0f00000001000100")))), ["apdu 8"]);
 });
 
+Deno.test("without LLC headers, an APDU starts only right after the last segment of another", () => {
+  const framer = new HdlcFramer();
+  const bare = (n: number) => hdlcFrame(concat(decodeHex("0f000000"), Uint8Array.of(n)));
+  assertEquals(outcome(framer.push(concat(bare(1), bare(2), bare(3)))), ["apdu 5", "apdu 5"]);
+  assertEquals(outcome(framer.push(concat(decodeHex("55"), bare(4), bare(5)))), ["apdu 5"]);
+  assertEquals(framer.stats.skippedBytes, 2 * bare(1).length + 1);
+});
+
 Deno.test("frames sharing one flag are both found; FCS errors are crc rejections", () => {
   const a = hdlcFrame(concat(LLC, apdu(30, 6)));
   const b = hdlcFrame(concat(LLC, apdu(40, 7)));

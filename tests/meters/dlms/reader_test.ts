@@ -58,7 +58,10 @@ Deno.test("every security control and every length form decrypts; 0x30 with the 
     for (const lengthBytes of [0, 1, 2, 3, 4]) {
       const apdu = glo(PLAIN, { key: KEY, authKey: AUTH, securityControl, lengthBytes });
       const tagged = (securityControl & 0x10) !== 0;
-      const plain = one(new DlmsReader({ framing: "hdlc", key: KEY }), hdlcFrame(apdu));
+      const plain = one(
+        new DlmsReader({ framing: "hdlc", key: KEY }),
+        hdlcFrame(concat(decodeHex("e6e700"), apdu)),
+      );
       assertOk(plain.ok, `SC ${securityControl} form ${lengthBytes}`);
       assertEquals(plain.value.authenticated, false);
       const checked = new DlmsReader({ framing: "mbus", key: KEY, authKey: AUTH });
