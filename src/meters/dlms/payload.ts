@@ -89,7 +89,8 @@ interface Found {
 /** What the walk collects. */
 interface Walk {
   registers: Found[];
-  looseTime?: string;
+  /** 12-byte values outside any register, perhaps date-times (read only when needed). */
+  looseTimes: Uint8Array[];
   looseSerial?: string;
 }
 
@@ -99,6 +100,22 @@ const NO_UNIT = 255;
 const TABLE_ORDER: ReadonlyMap<string, number> = new Map(
   [...OBIS_ELECTRICITY.keys()].map((code, index) => [code, index]),
 );
+
+/** OBIS codes as text by their six bytes packed into a number: pushes repeat the same codes. */
+const OBIS_TEXT = new Map<number, string>();
+const OBIS_TEXT_LIMIT = 4096;
+
+function obisText(code: Uint8Array): string {
+  const key = ((code[0] * 256 + code[1]) * 256 + code[2]) * 2 ** 24 +
+    ((code[3] << 16) | (code[4] << 8) | code[5]);
+  let text = OBIS_TEXT.get(key);
+  if (text === undefined) {
+    text = formatObis(code)!;
+    if (OBIS_TEXT.size >= OBIS_TEXT_LIMIT) OBIS_TEXT.clear();
+    OBIS_TEXT.set(key, text);
+  }
+  return text;
+}
 
 function isContainer(data: CosemData): data is { type: "array" | "structure"; items: CosemData[] } {
   return data.type === "array" || data.type === "structure";
@@ -140,7 +157,9 @@ function isPrintable(bytes: Uint8Array): boolean {
 }
 
 function ascii(bytes: Uint8Array): string {
-  return String.fromCharCode(...bytes);
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+  return text;
 }
 
 function hexOf(bytes: Uint8Array): string {
@@ -229,7 +248,12 @@ function walk(items: CosemData[], into: Walk): void {
       ) {
         const su = inner.length === 3 ? scalerUnit(inner[2]) : undefined;
         if (inner.length === 2 || su !== undefined) {
-          into.registers.push({ code: inner[0].bytes, value: inner[1], ...su });
+          into.registers.push({
+            code: inner[0].bytes,
+            value: inner[1],
+            scaler: su?.scaler,
+            unit: su?.unit,
+          });
           continue;
         }
       }
@@ -238,7 +262,12 @@ function walk(items: CosemData[], into: Walk): void {
     }
     if (isObisCode(item) && i + 1 < n && !isContainer(items[i + 1])) {
       const su = scalerUnit(items[i + 2]);
-      into.registers.push({ code: item.bytes, value: items[i + 1], ...su });
+      into.registers.push({
+        code: item.bytes,
+        value: items[i + 1],
+        scaler: su?.scaler,
+        unit: su?.unit,
+      });
       i += su === undefined ? 1 : 2;
       continue;
     }
@@ -246,17 +275,23 @@ function walk(items: CosemData[], into: Walk): void {
   }
 }
 
-/** Keeps an item outside any register when it is a date-time or a printable string. */
+/** Keeps an item outside any register when it may be a date-time or is a printable string. */
 function loose(item: CosemData, into: Walk): void {
   if (item.type === "date-time" || (item.type === "octet-string" && item.bytes.length === 12)) {
-    const time = cosemDateTime(item.bytes);
-    if (time !== undefined) {
-      into.looseTime ??= time;
-      return;
-    }
+    into.looseTimes.push(item.bytes);
   }
+  if (into.looseSerial !== undefined) return;
   const text = stringText(item)?.trim();
-  if (text !== undefined && text.length >= 4) into.looseSerial ??= text;
+  if (text !== undefined && text.length >= 4) into.looseSerial = text;
+}
+
+/** The first loose value that is a valid date-time. */
+function looseTime(into: Walk): string | undefined {
+  for (const bytes of into.looseTimes) {
+    const time = cosemDateTime(bytes);
+    if (time !== undefined) return time;
+  }
+  return undefined;
 }
 
 function isClock(code: Uint8Array): boolean {
@@ -278,7 +313,7 @@ export function pushValues(
   notification: DataNotification,
   positions: readonly PositionalRegister[] = [],
 ): DlmsPush {
-  const found: Walk = { registers: [] };
+  const found: Walk = { registers: [], looseTimes: [] };
   const body = notification.body;
   if (isContainer(body)) {
     walk(body.items, found);
@@ -297,7 +332,7 @@ export function pushValues(
   let clock: string | undefined;
   const ids: (string | undefined)[] = [undefined, undefined];
   for (const { code, value, scaler, unit: unitCode } of found.registers) {
-    const obis = formatObis(code)!;
+    const obis = obisText(code);
     if (isClock(code)) {
       const bytes = value.type === "octet-string" || value.type === "date-time"
         ? value.bytes
@@ -335,17 +370,15 @@ export function pushValues(
 
   const meterTime = clock ??
     (notification.dateTime ? cosemDateTime(notification.dateTime) : undefined) ??
-    found.looseTime;
+    looseTime(found);
   const values: Value[] = [];
   if (meterTime !== undefined) values.push({ ...ELECTRICITY.timestamp, value: meterTime });
-  const seen = new Set<string>();
   ranked.sort((a, b) => a.rank - b.rank);
   for (const { values: some } of ranked) {
     for (const value of some) {
-      const key = `${value.node}/${value.property}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      values.push(value);
+      if (!values.some((v) => v.property === value.property && v.node === value.node)) {
+        values.push(value);
+      }
     }
   }
   const serial = ids[0] ?? ids[1] ?? found.looseSerial;
