@@ -3,6 +3,9 @@
  * listed here gets its id as name and type.
  */
 
+/** The node of registers that have no node of their own (heat meters' less common registers). */
+export const REGISTERS_NODE = "registers";
+
 /** Name and type of one Homie node. */
 export interface NodeDescription {
   name: string;

@@ -17,7 +17,7 @@
  */
 import { type Cipheriv, createCipheriv, createDecipheriv } from "node:crypto";
 import { ok, reject, type Result } from "../result.ts";
-import { KEY_LENGTH } from "./t210/keys.ts";
+import { KEY_LENGTH } from "./glo_keys.ts";
 
 /** Bytes of the truncated GCM tag of a general-glo-ciphering frame. */
 export const GLO_TAG_LENGTH = 12;

@@ -15,7 +15,7 @@
  * Fields the meter leaves unspecified (`FF`, `FFFF`) or sends as patterns
  * (month or day `FD`/`FE`) give no time: undefined, not an error.
  */
-import { parseTimestamp } from "../dsmr/timestamp.ts";
+import { europeanOffset } from "../european_time.ts";
 
 /** Length of a COSEM date-time. */
 export const DATE_TIME_LENGTH = 12;
@@ -66,12 +66,9 @@ export function cosemDateTime(bytes: Uint8Array): string | undefined {
   const fraction = hundredths !== 0xff && hundredths !== 0 ? `.${pad(hundredths)}` : "";
   let offset: string;
   if (deviation === DEVIATION_UNSPECIFIED) {
+    // Without a deviation only a plausible present-day clock is taken as local time.
     if (year < 2000 || year > 2068) return undefined;
-    const digits = `${pad(year % 100)}${pad(month)}${pad(day)}${pad(hour)}${pad(minute)}` +
-      pad(second);
-    const european = parseTimestamp(digits);
-    if (european === undefined) return undefined;
-    offset = european.slice(-6);
+    offset = europeanOffset(year, month, day, hour);
   } else {
     if (Math.abs(deviation) > MAX_DEVIATION) return undefined;
     offset = offsetText(-deviation);

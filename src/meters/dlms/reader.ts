@@ -10,9 +10,10 @@
  * of stream_meter.ts as it is.
  */
 import type { MeterInfo } from "../../reading.ts";
+import { encodeHex } from "../../bytes.ts";
 import { ok, reject, type Result } from "../../result.ts";
 import { GloCipher } from "../glo_cipher.ts";
-import { KEY_LENGTH } from "../t210/keys.ts";
+import { KEY_LENGTH } from "../glo_keys.ts";
 import { BLOCK_TRANSFER, BlockAssembler } from "./gbt.ts";
 import { GLO_CIPHERING, parseCipheredApdu } from "./ciphered.ts";
 import { HdlcFramer } from "./hdlc.ts";
@@ -60,12 +61,6 @@ export interface DlmsStats {
   apdus: number;
   /** Bytes skipped outside valid frames. */
   skippedBytes: number;
-}
-
-function hexOf(bytes: Uint8Array): string {
-  let out = "";
-  for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
-  return out;
 }
 
 /** Reads DLMS pushes from a byte stream; see the module doc. */
@@ -200,7 +195,7 @@ export class DlmsReader {
     }
     const decoded = this.#decoded(pushValues(notification.value, this.#positions), authenticated);
     if (decoded.ok) {
-      decoded.value.systemTitle = hexOf(ciphered.value.systemTitle);
+      decoded.value.systemTitle = encodeHex(ciphered.value.systemTitle);
       decoded.value.frameCounter = ciphered.value.frameCounter;
     }
     return decoded;

@@ -12,15 +12,13 @@
  * meter), never the circuit's.
  */
 import type { Datatype, Kind, Quantity } from "../../reading.ts";
+import { REGISTERS_NODE } from "../../nodes.ts";
 
 /** One row of the register table: a Quantity without unit, keyed by id. */
 export interface RegisterRow extends Omit<Quantity, "unit"> {
   /** Register id (decimal), e.g. 60. */
   id: number;
 }
-
-/** Node of the registers outside the heat-meter layout. */
-export const REGISTERS_NODE = "registers";
 
 function row(
   id: number,

@@ -13,7 +13,7 @@
 import { reject, type Result } from "../../result.ts";
 import { GloCipher } from "../glo_cipher.ts";
 import { type Bytes, type GloFrame, SYSTEM_TITLE_LENGTH } from "./frame.ts";
-import { KEY_LENGTH } from "./keys.ts";
+import { KEY_LENGTH } from "../glo_keys.ts";
 
 /** Options of {@link FrameDecrypter}. */
 export interface DecrypterOptions {

@@ -1,6 +1,6 @@
 import { assertEquals, assertOk, unwrap } from "../../assert.ts";
 import { encodeHex } from "../../../src/bytes.ts";
-import { parseDlmsKey } from "../../../src/meters/dlms/keys.ts";
+import { parseDlmsKey } from "../../../src/meters/glo_keys.ts";
 
 Deno.test("parseDlmsKey takes 32 hex characters or 16 printable ASCII characters", () => {
   assertEquals(

@@ -3,8 +3,8 @@ import {
   HEAT_LAYOUT,
   OTHER_REGISTERS,
   registerRow,
-  REGISTERS_NODE,
 } from "../../../src/meters/kamstrup/registers.ts";
+import { REGISTERS_NODE } from "../../../src/nodes.ts";
 import { loadJson } from "./vectors.ts";
 
 const ID = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
