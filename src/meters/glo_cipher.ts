@@ -168,3 +168,29 @@ export class GloCipher {
     return ok(view(text));
   }
 }
+
+/** How a meter's settings are named in messages. */
+export interface KeyNames {
+  meterId: string;
+  /** The setting of the encryption key, e.g. `meter.key`. */
+  keyName: string;
+  /** The setting of the authentication key, e.g. `meter.auth_key`. */
+  authKeyName: string;
+}
+
+/**
+ * The rejection of a frame whose tag did not match, saying which key to
+ * check: `keyDecrypts` tells whether the encryption key alone decrypts the
+ * frame to something sensible (then the authentication key is wrong).
+ */
+export function tagMismatch<T>(names: KeyNames, keyDecrypts: boolean): Result<T> {
+  const { meterId, keyName, authKeyName } = names;
+  const hint = keyDecrypts
+    ? `the encryption key decrypts, so check ${authKeyName} (the authentication key)`
+    : `check ${keyName} (the encryption key) and ${authKeyName} ` +
+      `(the authentication key): swapped keys fail like this`;
+  return reject(
+    "tag",
+    `authentication tag mismatch for meter ${meterId}: ${hint}; a damaged frame fails the same way`,
+  );
+}

@@ -12,7 +12,7 @@
 import type { MeterInfo } from "../../reading.ts";
 import { encodeHex } from "../../bytes.ts";
 import { ok, reject, type Result } from "../../result.ts";
-import { GloCipher } from "../glo_cipher.ts";
+import { GloCipher, tagMismatch } from "../glo_cipher.ts";
 import { KEY_LENGTH } from "../glo_keys.ts";
 import { BLOCK_TRANSFER, BlockAssembler } from "./gbt.ts";
 import { GLO_CIPHERING, parseCipheredApdu } from "./ciphered.ts";
@@ -216,15 +216,11 @@ export class DlmsReader {
       return reject("tag", `${message} (meter ${this.#meterId}): remove ${this.#authKeyName}`);
     }
     const plain = new GloCipher(this.#key!).decrypt(ciphered);
-    const decrypts = plain.ok && parseNotification(plain.value).ok;
-    const hint = decrypts
-      ? `the encryption key decrypts, so check ${this.#authKeyName} (the authentication key)`
-      : `check ${this.#keyName} (the encryption key) and ${this.#authKeyName} ` +
-        `(the authentication key): swapped keys fail like this`;
-    return reject(
-      "tag",
-      `authentication tag mismatch for meter ${this.#meterId}: ${hint}; ` +
-        `a damaged frame fails the same way`,
-    );
+    const names = {
+      meterId: this.#meterId,
+      keyName: this.#keyName,
+      authKeyName: this.#authKeyName,
+    };
+    return tagMismatch(names, plain.ok && parseNotification(plain.value).ok);
   }
 }

@@ -11,7 +11,7 @@
  * (12-byte tag, AAD = security byte || authentication key).
  */
 import { reject, type Result } from "../../result.ts";
-import { GloCipher } from "../glo_cipher.ts";
+import { GloCipher, tagMismatch } from "../glo_cipher.ts";
 import { type Bytes, type GloFrame, SYSTEM_TITLE_LENGTH } from "./frame.ts";
 import { KEY_LENGTH } from "../glo_keys.ts";
 
@@ -117,14 +117,11 @@ export class FrameDecrypter {
   /** The rejection of a failed tag, saying which key to check (the rare path: decrypts again). */
   #tagMismatch(frame: GloFrame): Result<Uint8Array> {
     const plain = new GloCipher(this.#key).decrypt(frame);
-    const hint = plain.ok && looksLikeTelegram(plain.value)
-      ? `the encryption key decrypts, so check ${this.#authKeyName} (the authentication key)`
-      : `check ${this.#keyName} (the encryption key) and ${this.#authKeyName} ` +
-        `(the authentication key): swapped keys fail like this`;
-    return reject(
-      "tag",
-      `authentication tag mismatch for meter ${this.#meterId}: ${hint}; ` +
-        `a damaged frame fails the same way`,
-    );
+    const names = {
+      meterId: this.#meterId,
+      keyName: this.#keyName,
+      authKeyName: this.#authKeyName,
+    };
+    return tagMismatch(names, plain.ok && looksLikeTelegram(plain.value));
   }
 }
