@@ -62,7 +62,7 @@ export interface MqttMessage {
 
 /** Options of {@link MqttClient.connect}. */
 export interface MqttClientOptions {
-  /** `mqtt://host[:1883]` or `mqtts://host[:8883]`. */
+  /** `mqtt://host[:1883]` or `mqtts://host[:8883]`; a login in it is used when `username` is unset. */
   url: string;
   clientId: string;
   username?: string;
@@ -77,7 +77,7 @@ export interface MqttClientOptions {
   will?: WillMessage;
   /** How long the TCP connection, the TLS handshake and the CONNACK may take, in ms (10 000). */
   connectTimeoutMs?: number;
-  /** Largest packet accepted from the broker, in bytes (1 MiB). */
+  /** Largest packet accepted from the broker, in bytes (1 MiB); a larger one ends the connection. */
   maxPacketBytes?: number;
   /** Called for every message the broker delivers. */
   onMessage?: (message: MqttMessage) => void;
@@ -137,15 +137,25 @@ function wrap(error: unknown, kind: MqttErrorKind): MqttError {
   return new MqttError(kind, message ?? String(error), typeof code === "string" ? code : undefined);
 }
 
-/** Host and port of an `mqtt://` or `mqtts://` URL; throws TypeError for any other. */
-function endpoint(url: string): { hostname: string; port: number; tls: boolean } {
+/** Host, port and login of an `mqtt://` or `mqtts://` URL; throws TypeError for any other. */
+function endpoint(
+  url: string,
+): { hostname: string; port: number; tls: boolean; username?: string; password?: string } {
   const parsed = new URL(url);
   const tls = parsed.protocol === "mqtts:";
   if (!tls && parsed.protocol !== "mqtt:") {
     throw new TypeError(`${parsed.protocol}// is not an MQTT URL: use mqtt:// or mqtts://`);
   }
   const hostname = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
-  return { hostname, port: Number(parsed.port || (tls ? 8883 : 1883)), tls };
+  const port = Number(parsed.port || (tls ? 8883 : 1883));
+  const login = (part: string) => part === "" ? undefined : decodeURIComponent(part);
+  return {
+    hostname,
+    port,
+    tls,
+    username: login(parsed.username),
+    password: login(parsed.password),
+  };
 }
 
 /** One MQTT 3.1.1 connection; made by {@link MqttClient.connect}. */
@@ -190,16 +200,18 @@ export class MqttClient {
    * password without a user name, a keepalive out of range).
    */
   static async connect(options: MqttClientOptions): Promise<MqttClient> {
-    const { hostname, port, tls } = endpoint(options.url);
+    const { hostname, port, tls, ...login } = endpoint(options.url);
     if ((options.tls?.cert === undefined) !== (options.tls?.key === undefined)) {
       throw new TypeError("a client certificate needs both tls.cert and tls.key");
     }
+    const unset = options.username === undefined && options.password === undefined;
+    const { username, password } = unset ? login : options;
     const connect = encodeConnect({
       clientId: options.clientId,
       keepalive: options.keepalive ?? 30,
       clean: options.clean ?? true,
-      username: options.username,
-      password: options.password,
+      username,
+      password,
       will: options.will,
     });
     const limitMs = options.connectTimeoutMs ?? 10_000;

@@ -203,6 +203,11 @@ Deno.test("mqtt client: a refused login is kind refused with the return code, re
     });
     await right.publish("a", "b", { qos: 1 });
     await right.disconnect();
+    const inUrl = await MqttClient.connect({
+      url: broker.url.replace("//", "//smr:s3cret@"),
+      clientId: "smr-login-url",
+    });
+    await inUrl.disconnect();
   } finally {
     await broker.stop();
     await Deno.remove(dir, { recursive: true });
@@ -432,9 +437,9 @@ Deno.test("mqtt client: options that cannot work throw before connecting", async
   for (
     const options of [
       { url: "http://127.0.0.1", clientId: "x" },
-      { url: "mqtt://127.0.0.1", clientId: "x", password: "p" },
-      { url: "mqtt://127.0.0.1", clientId: "x", keepalive: -1 },
-      { url: "mqtts://127.0.0.1", clientId: "x", tls: { cert: "pem" } },
+      { url: "mqtt://127.0.0.1:1", clientId: "x", password: "p" },
+      { url: "mqtt://127.0.0.1:1", clientId: "x", keepalive: -1 },
+      { url: "mqtts://127.0.0.1:1", clientId: "x", tls: { cert: "pem" } },
     ]
   ) {
     let error: unknown;
