@@ -62,7 +62,7 @@ export interface MqttMessage {
 
 /** Options of {@link MqttClient.connect}. */
 export interface MqttClientOptions {
-  /** `mqtt://host[:1883]` or `mqtts://host[:8883]`; a login in it is used when `username` is unset. */
+  /** `mqtt://host[:1883]` or `mqtts://host[:8883]`; a login in it counts when neither `username` nor `password` is set. */
   url: string;
   clientId: string;
   username?: string;
@@ -133,7 +133,7 @@ function isTlsMessage(message: string): boolean {
 
 function wrap(error: unknown, kind: MqttErrorKind): MqttError {
   if (error instanceof MqttError) return error;
-  const { message, code } = error as { message?: string; code?: unknown };
+  const { message, code } = (error ?? {}) as { message?: string; code?: unknown };
   return new MqttError(kind, message ?? String(error), typeof code === "string" ? code : undefined);
 }
 
