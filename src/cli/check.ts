@@ -4,18 +4,12 @@
  * come (right key, right cable), does the broker accept us? Each step prints
  * pass or fail with the reason; the exit code is 0 only when all pass.
  */
-import mqtt from "mqtt";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import { serialSettings } from "../meters/driver.ts";
 import { createMeter } from "../meters/registry.ts";
 import { configure, formatSettings } from "../serial/stty.ts";
-import {
-  explainFailure,
-  loadBroker,
-  mqttClientOptions,
-  redactUrl,
-} from "../sinks/mqtt_connection.ts";
+import { connectOnce, explainFailure, loadBroker, redactUrl } from "../sinks/mqtt_connection.ts";
 
 /** One step of the check. */
 export interface CheckStep {
@@ -95,11 +89,10 @@ async function checkBroker(config: Config): Promise<CheckStep> {
     return { name: "broker", ok: false, detail: (error as Error).message };
   }
   try {
-    const client = await mqtt.connectAsync(config.mqtt.url, {
-      ...mqttClientOptions(broker, `smr-check-${crypto.randomUUID().slice(0, 8)}`),
-      connectTimeout: 5000,
-    }, false);
-    await client.endAsync();
+    const link = await connectOnce(broker, `smr-check-${crypto.randomUUID().slice(0, 8)}`, {
+      timeoutMs: 5000,
+    });
+    await link.end();
     return { name: "broker", ok: true, detail: `connected to ${where}` };
   } catch (error) {
     const failure = await explainFailure(error as Error, broker);

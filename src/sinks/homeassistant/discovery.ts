@@ -11,6 +11,7 @@ import type { MeterInfo, Quantity, Reading } from "../../reading.ts";
 import type { Message } from "../mqtt_connection.ts";
 import { formatPayload } from "../homie/payload.ts";
 import { LAST_READING, STATUS_COUNTERS, STATUS_NODE } from "../homie/status.ts";
+import { discoveryTopic, homeAssistantStatusTopic, homieTopic } from "../topics.ts";
 
 /** A device class with the state classes Home Assistant accepts for it. */
 interface DeviceClass {
@@ -153,11 +154,6 @@ export function displayPrecision(
   return /^-?\d+(?:\.(\d+))?$/.exec(payload)?.[1]?.length ?? 0;
 }
 
-/** A topic id Home Assistant accepts: only `[a-zA-Z0-9_-]`. */
-export function topicId(text: string): string {
-  return text.replace(/[^a-zA-Z0-9_-]/g, "_");
-}
-
 /** Options of {@link HomeAssistantDiscovery}. */
 export interface DiscoveryOptions {
   /** Discovery prefix, `homeassistant` by default in Home Assistant. */
@@ -198,7 +194,7 @@ export class HomeAssistantDiscovery {
 
   /** The topic Home Assistant announces itself on (`online` after a start). */
   get statusTopic(): string {
-    return `${this.#options.prefix}/status`;
+    return homeAssistantStatusTopic(this.#options.prefix);
   }
 
   /** The configs of every sensor known so far, for a (re)connect or an `online`. */
@@ -245,16 +241,16 @@ export class HomeAssistantDiscovery {
   }
 
   #config({ quantity, payload }: Sensor): Message {
-    const { prefix, baseTopic, deviceId, version } = this.#options;
+    const { deviceId, version } = this.#options;
     const { node, property } = quantity;
     const classes = sensorClasses(quantity, payload);
     const placement = entityPlacement(quantity);
     const config = {
       name: quantity.name,
       unique_id: `smr_${deviceId}_${node}_${property}`,
-      state_topic: `${baseTopic}/${deviceId}/${node}/${property}`,
+      state_topic: homieTopic(this.#options, `${node}/${property}`),
       availability: [{
-        topic: `${baseTopic}/${deviceId}/$state`,
+        topic: homieTopic(this.#options, "$state"),
         value_template: node === STATUS_NODE ? RUNNING : READY,
       }],
       device_class: classes.deviceClass,
@@ -271,7 +267,7 @@ export class HomeAssistantDiscovery {
       origin: { name: "smr", sw_version: version },
     };
     return {
-      topic: `${prefix}/sensor/${topicId(deviceId)}/${topicId(`${node}_${property}`)}/config`,
+      topic: discoveryTopic(this.#options, node, property),
       payload: JSON.stringify(config),
     };
   }

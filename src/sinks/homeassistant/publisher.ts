@@ -3,7 +3,6 @@
  * (re)connect, new ones as properties turn up, and all of them again when
  * Home Assistant announces itself `online`.
  */
-import type mqtt from "mqtt";
 import type { Sink, SinkConnection } from "../../pipeline.ts";
 import type { Reading } from "../../reading.ts";
 import {
@@ -11,9 +10,11 @@ import {
   closeConnection,
   connectWithBackoff,
   type Message,
+  type MqttLink,
   publishRetained,
   redactUrl,
 } from "../mqtt_connection.ts";
+import { clientId } from "../topics.ts";
 import { type DiscoveryOptions, HomeAssistantDiscovery } from "./discovery.ts";
 
 /** Options of {@link HomeAssistantSink}: the discovery's and the broker's. */
@@ -24,7 +25,7 @@ export class HomeAssistantSink implements Sink {
   readonly name = "homeassistant";
   readonly discovery: HomeAssistantDiscovery;
   #options: HomeAssistantSinkOptions;
-  #client?: mqtt.MqttClient;
+  #client?: MqttLink;
 
   constructor(options: HomeAssistantSinkOptions) {
     this.#options = options;
@@ -41,16 +42,18 @@ export class HomeAssistantSink implements Sink {
     const statusTopic = this.discovery.statusTopic;
     const client = connectWithBackoff({
       ...this.#options,
-      clientId: `smr-${this.#options.deviceId}-ha`,
+      clientId: clientId(this.#options.deviceId, "ha"),
       label: "Home Assistant discovery",
-      onConnect: (client) => {
-        client.subscribe(statusTopic, { qos: 1 });
+      onConnect: (link) => {
+        link.subscribe([statusTopic]).catch((error) =>
+          log.debug(`subscribe ${statusTopic}: ${(error as Error).message}`)
+        );
         this.#publish(this.discovery.all());
       },
     });
-    client.on("message", (topic, payload, packet) => {
-      if (topic !== statusTopic || packet.retain) return;
-      if (new TextDecoder().decode(payload) !== "online") return;
+    client.onMessage(({ topic, payload, retained }) => {
+      if (topic !== statusTopic || retained) return;
+      if (payload !== "online") return;
       const configs = this.discovery.all();
       log.info(`Home Assistant is online: republishing ${configs.length} discovery configs`);
       this.#publish(configs);

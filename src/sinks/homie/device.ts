@@ -10,6 +10,7 @@ import type { MeterStats } from "../../meters/meter.ts";
 import { describeNode } from "../../nodes.ts";
 import type { Quantity, Reading, Value } from "../../reading.ts";
 import type { Message } from "../mqtt_connection.ts";
+import { homieTopic } from "../topics.ts";
 import { formatPayload } from "./payload.ts";
 import { LAST_READING, STATUS_NODE, statusValues } from "./status.ts";
 
@@ -78,7 +79,7 @@ export class HomieDevice {
   constructor(options: HomieDeviceOptions) {
     this.#options = options;
     this.#minIntervalMs = (options.minInterval ?? 0) * 1000;
-    this.topic = `${options.baseTopic}/${options.deviceId}`;
+    this.topic = homieTopic(options);
   }
 
   /** The current `$state`. */
@@ -313,7 +314,7 @@ export class HomieDevice {
   }
 
   #msg(path: string, payload: string): Message {
-    return { topic: `${this.topic}/${path}`, payload };
+    return { topic: homieTopic(this.#options, path), payload };
   }
 
   #warnOnce(key: string, message: string): void {

@@ -4,7 +4,6 @@
  * node, held-back gauges and `$stats/uptime`, and a clean `disconnected` on
  * shutdown. When another smr publishes as the same device it steps back.
  */
-import type mqtt from "mqtt";
 import type { Sink, SinkConnection } from "../../pipeline.ts";
 import type { Reading } from "../../reading.ts";
 import {
@@ -12,10 +11,12 @@ import {
   closeConnection,
   connectWithBackoff,
   type Message,
+  type MqttLink,
   publishRetained,
   redactUrl,
 } from "../mqtt_connection.ts";
 import { DeviceTakenError, type TakeoverOptions } from "../takeover.ts";
+import { clientId } from "../topics.ts";
 import { HomieDevice, type HomieDeviceOptions } from "./device.ts";
 
 /** Options of {@link HomieSink}: the device's and the broker's. */
@@ -35,7 +36,7 @@ export class HomieSink implements Sink {
   readonly name = "homie";
   readonly device: HomieDevice;
   #options: HomieSinkOptions;
-  #client?: mqtt.MqttClient;
+  #client?: MqttLink;
   #taken = false;
 
   constructor(options: HomieSinkOptions) {
@@ -50,10 +51,10 @@ export class HomieSink implements Sink {
 
   async consume(readings: AsyncIterable<Reading>): Promise<void> {
     const { log, deviceId } = this.#options;
-    const clientId = `smr-${deviceId}`;
+    const id = clientId(deviceId);
     const client = connectWithBackoff({
       ...this.#options,
-      clientId,
+      clientId: id,
       label: this.device.topic,
       will: this.device.will,
       onConnect: () => this.#publish(this.device.connected(Date.now())),
@@ -61,7 +62,7 @@ export class HomieSink implements Sink {
         this.#taken = true;
         const error = new DeviceTakenError(
           `another smr publishes as device ${deviceId} on ${redactUrl(this.#options.url)}: ` +
-            `stop it or set homie.device_id (the broker dropped client ${clientId} ${sessions} ` +
+            `stop it or set homie.device_id (the broker dropped client ${id} ${sessions} ` +
             `times in a row within seconds of connecting, as it does when a second client ` +
             `connects with the same id)`,
         );

@@ -6,9 +6,9 @@ import {
   entityPlacement,
   HomeAssistantDiscovery,
   sensorClasses,
-  topicId,
 } from "../../../src/sinks/homeassistant/discovery.ts";
 import { LAST_READING, STATUS_COUNTERS } from "../../../src/sinks/homie/status.ts";
+import { topicId } from "../../../src/sinks/topics.ts";
 
 const E = ELECTRICITY;
 
