@@ -1,7 +1,6 @@
 /** `sinks` → the sinks readings go to. */
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
-import type { Meter } from "../meters/meter.ts";
 import type { Sink } from "../pipeline.ts";
 import { DummySink } from "./dummy.ts";
 import { HomeAssistantSink } from "./homeassistant/publisher.ts";
@@ -12,7 +11,8 @@ import type { DeviceTakenError } from "./takeover.ts";
 /** Options of {@link createSinks}. */
 export interface SinkOptions {
   config: Config;
-  meter: Meter;
+  /** Seconds between the meter's readings (`alert` after 3 without one). */
+  interval: number;
   log: Logger;
   /** smr's version, announced in Home Assistant discovery. */
   version: string;
@@ -25,7 +25,7 @@ export interface SinkOptions {
  * files of `mqtt.*` cannot be used.
  */
 export function createSinks(
-  { config, meter, log, version, onDeviceTaken }: SinkOptions,
+  { config, interval, log, version, onDeviceTaken }: SinkOptions,
 ): Sink[] {
   let loaded: Broker | undefined;
   const broker = () => loaded ??= loadBroker(config.mqtt);
@@ -39,10 +39,10 @@ export function createSinks(
           baseTopic: config.homie.base_topic,
           deviceId: config.homie.device_id,
           name: config.homie.name,
-          interval: meter.interval,
+          interval,
           statsInterval: config.homie.stats_interval,
           minInterval: config.homie.min_interval,
-          stats: () => meter.stats,
+          status: true,
           log,
           onDeviceTaken,
         });
@@ -53,7 +53,6 @@ export function createSinks(
           baseTopic: config.homie.base_topic,
           deviceId: config.homie.device_id,
           name: config.homie.name,
-          info: () => meter.info,
           version,
           log,
         });

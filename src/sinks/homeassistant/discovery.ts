@@ -163,8 +163,6 @@ export interface DiscoveryOptions {
   deviceId: string;
   /** The device's friendly name. */
   name: string;
-  /** The meter's manufacturer, model and serial number (which may be learnt later). */
-  info: () => MeterInfo;
   /** smr's version, for `origin`. */
   version: string;
 }
@@ -184,12 +182,11 @@ interface Sensor {
 export class HomeAssistantDiscovery {
   #options: DiscoveryOptions;
   #sensors = new Map<string, Sensor>();
-  #device: string;
+  #info?: MeterInfo;
 
   constructor(options: DiscoveryOptions) {
     this.#options = options;
     for (const quantity of STATUS_COUNTERS) this.#add(quantity, "0");
-    this.#device = JSON.stringify(this.#deviceBlock());
   }
 
   /** The topic Home Assistant announces itself on (`online` after a start). */
@@ -199,15 +196,20 @@ export class HomeAssistantDiscovery {
 
   /** The configs of every sensor known so far, for a (re)connect or an `online`. */
   all(): Message[] {
-    this.#device = JSON.stringify(this.#deviceBlock());
     return [...this.#sensors.values()].map((sensor) => this.#config(sensor));
   }
 
   /**
-   * Configs a reading calls for: one per new property the Homie device
-   * publishes, or all of them when the device block changed (a serial
-   * number became known).
+   * The meter's identity, for the device block: every config again when it
+   * changed (a serial number became known), none otherwise.
    */
+  identity(info: MeterInfo): Message[] {
+    const before = JSON.stringify(this.#deviceBlock());
+    this.#info = { ...info };
+    return JSON.stringify(this.#deviceBlock()) === before ? [] : this.all();
+  }
+
+  /** Configs a reading calls for: one per new property the Homie device publishes. */
   reading(reading: Reading): Message[] {
     const added: Sensor[] = [];
     if (!this.#sensors.has(key(LAST_READING))) added.push(this.#add(LAST_READING, undefined));
@@ -218,7 +220,6 @@ export class HomeAssistantDiscovery {
       const { value: _, ...quantity } = value;
       added.push(this.#add(quantity, payload));
     }
-    if (JSON.stringify(this.#deviceBlock()) !== this.#device) return this.all();
     return added.map((sensor) => this.#config(sensor));
   }
 
@@ -230,13 +231,13 @@ export class HomeAssistantDiscovery {
 
   #deviceBlock(): Record<string, unknown> {
     const { deviceId, name } = this.#options;
-    const info = this.#options.info();
+    const info = this.#info;
     return {
       identifiers: [`smr_${deviceId}`],
       name,
-      manufacturer: info.manufacturer,
-      model: info.model,
-      ...(info.serial ? { serial_number: info.serial } : {}),
+      manufacturer: info?.manufacturer,
+      model: info?.model,
+      ...(info?.serial ? { serial_number: info.serial } : {}),
     };
   }
 

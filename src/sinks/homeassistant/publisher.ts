@@ -4,7 +4,7 @@
  * Home Assistant announces itself `online`.
  */
 import type { Sink, SinkConnection } from "../../pipeline.ts";
-import type { Reading } from "../../reading.ts";
+import type { MeterEvent } from "../../meters/meter.ts";
 import {
   type BrokerOptions,
   closeConnection,
@@ -37,7 +37,7 @@ export class HomeAssistantSink implements Sink {
     return { target: redactUrl(this.#options.url), connected: this.#client?.connected === true };
   }
 
-  async consume(readings: AsyncIterable<Reading>): Promise<void> {
+  async consume(events: AsyncIterable<MeterEvent>): Promise<void> {
     const { log } = this.#options;
     const statusTopic = this.discovery.statusTopic;
     const client = connectWithBackoff({
@@ -60,7 +60,10 @@ export class HomeAssistantSink implements Sink {
     });
     this.#client = client;
     try {
-      for await (const reading of readings) this.#publish(this.discovery.reading(reading));
+      for await (const event of events) {
+        if (event.kind === "identity") this.#publish(this.discovery.identity(event.info));
+        if (event.kind === "reading") this.#publish(this.discovery.reading(event.reading));
+      }
     } finally {
       await closeConnection(client, { limitMs: this.#options.shutdownMs ?? 1500 })
         .catch((error) => log.warn(`MQTT shutdown: ${(error as Error).message}`));

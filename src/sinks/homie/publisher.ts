@@ -5,7 +5,7 @@
  * shutdown. When another smr publishes as the same device it steps back.
  */
 import type { Sink, SinkConnection } from "../../pipeline.ts";
-import type { Reading } from "../../reading.ts";
+import type { MeterEvent } from "../../meters/meter.ts";
 import {
   type BrokerOptions,
   closeConnection,
@@ -49,7 +49,7 @@ export class HomieSink implements Sink {
     return { target: redactUrl(this.#options.url), connected: this.#client?.connected === true };
   }
 
-  async consume(readings: AsyncIterable<Reading>): Promise<void> {
+  async consume(events: AsyncIterable<MeterEvent>): Promise<void> {
     const { log, deviceId } = this.#options;
     const id = clientId(deviceId);
     const client = connectWithBackoff({
@@ -74,8 +74,9 @@ export class HomieSink implements Sink {
     const tickMs = Math.min(1000, Math.max(50, this.#options.interval * 250));
     const ticker = setInterval(() => this.#publish(this.device.tick(Date.now())), tickMs);
     try {
-      for await (const reading of readings) {
-        this.#publish(this.device.reading(reading, Date.now()));
+      for await (const event of events) {
+        if (event.kind === "stats") this.device.counters(event.stats);
+        if (event.kind === "reading") this.#publish(this.device.reading(event.reading, Date.now()));
       }
     } finally {
       clearInterval(ticker);

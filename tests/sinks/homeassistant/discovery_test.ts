@@ -124,15 +124,17 @@ function reading(values: Value[]): Reading {
   return { meter: "t210", time: "2026-11-25T06:15:50+01:00", values };
 }
 
+/** Discovery for a device whose meter told its identity. */
 function discovery(info: MeterInfo) {
-  return new HomeAssistantDiscovery({
+  const d = new HomeAssistantDiscovery({
     prefix: "homeassistant",
     baseTopic: "homie",
     deviceId: "t210-electricity",
     name: "Electricity meter",
-    info: () => info,
     version: "1.2.3",
   });
+  d.identity(info);
+  return d;
 }
 
 Deno.test("ha discovery: one retained config per Homie property, pointing at its value topic", () => {
@@ -193,10 +195,10 @@ Deno.test("ha discovery: a serial number learnt later republishes every config w
   const info: MeterInfo = { manufacturer: "Sagemcom", model: "T210-D-r" };
   const d = discovery(info);
   d.reading(reading([value(E.importTotal, "1.000")]));
-  info.serial = "123456";
-  const again = d.reading(reading([value(E.importTotal, "1.001")]));
+  const again = d.identity({ ...info, serial: "123456" });
   assertEquals(again.length, 11);
   for (const m of again) assertEquals(JSON.parse(m.payload).device.serial_number, "123456");
+  assertEquals(d.identity({ ...info, serial: "123456" }), [], "the same identity again");
   assertEquals(d.reading(reading([value(E.importTotal, "1.002")])), []);
 });
 
