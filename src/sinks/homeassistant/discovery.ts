@@ -1,16 +1,18 @@
 /**
- * Home Assistant MQTT discovery as a state machine without I/O: readings in,
- * retained config messages out. Each config points a sensor at the Homie
- * value topic, so no value is published twice (homie-4.md L). The device
- * class, state class and unit of each sensor are a pair Home Assistant
- * accepts; enums carry their options; secondary and fast-changing values are
- * diagnostics, and the per-phase values and reading timestamps start
- * disabled, as in Home Assistant's own dsmr integration.
+ * Home Assistant MQTT discovery as a state machine without I/O: a view of
+ * the Homie device. Its inputs are the Homie property tree (what the device
+ * publishes, with datatype, unit and kind) and the meter's identity; its
+ * output is retained config messages. Each config points a sensor at the
+ * Homie value topic, so no value is published twice (homie-4.md L). The
+ * device class, state class and unit of each sensor are a pair Home
+ * Assistant accepts; enums carry their options; secondary and fast-changing
+ * values are diagnostics, and the per-phase values and reading timestamps
+ * start disabled, as in Home Assistant's own dsmr integration.
  */
-import type { MeterInfo, Quantity, Reading } from "../../reading.ts";
+import type { MeterInfo, Quantity } from "../../reading.ts";
+import type { TreeProperty } from "../homie/device.ts";
+import { STATUS_NODE } from "../homie/status.ts";
 import type { Message } from "../mqtt_connection.ts";
-import { formatPayload } from "../homie/payload.ts";
-import { LAST_READING, STATUS_COUNTERS, STATUS_NODE } from "../homie/status.ts";
 import { discoveryTopic, homeAssistantStatusTopic, homieTopic } from "../topics.ts";
 
 /** A device class with the state classes Home Assistant accepts for it. */
@@ -186,7 +188,6 @@ export class HomeAssistantDiscovery {
 
   constructor(options: DiscoveryOptions) {
     this.#options = options;
-    for (const quantity of STATUS_COUNTERS) this.#add(quantity, "0");
   }
 
   /** The topic Home Assistant announces itself on (`online` after a start). */
@@ -209,24 +210,19 @@ export class HomeAssistantDiscovery {
     return JSON.stringify(this.#deviceBlock()) === before ? [] : this.all();
   }
 
-  /** Configs a reading calls for: one per new property the Homie device publishes. */
-  reading(reading: Reading): Message[] {
+  /**
+   * The Homie device's property tree: a config for each property not
+   * announced yet, with what its payload tells (display precision, a date).
+   */
+  properties(tree: readonly TreeProperty[]): Message[] {
     const added: Sensor[] = [];
-    if (!this.#sensors.has(key(LAST_READING))) added.push(this.#add(LAST_READING, undefined));
-    for (const value of reading.values) {
-      if (this.#sensors.has(key(value))) continue;
-      const payload = formatPayload(value);
-      if (payload === undefined) continue;
-      const { value: _, ...quantity } = value;
-      added.push(this.#add(quantity, payload));
+    for (const { payload, ...quantity } of tree) {
+      if (this.#sensors.has(key(quantity))) continue;
+      const sensor = { quantity, payload };
+      this.#sensors.set(key(quantity), sensor);
+      added.push(sensor);
     }
     return added.map((sensor) => this.#config(sensor));
-  }
-
-  #add(quantity: Quantity, payload: string | undefined): Sensor {
-    const sensor = { quantity, payload };
-    this.#sensors.set(key(quantity), sensor);
-    return sensor;
   }
 
   #deviceBlock(): Record<string, unknown> {

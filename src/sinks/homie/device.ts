@@ -1,9 +1,10 @@
 /**
  * The Homie 4 device as a state machine without I/O: events in (connected,
  * reading, the meter's counters, clock tick, shutdown), messages to publish
- * out. Everything it publishes is a function of these inputs. Every message
- * is published retained at QoS 1 by the sink; see homie-4.md for the rules
- * each step follows.
+ * out. Everything it publishes is a function of these inputs; its property
+ * tree ({@link HomieDevice.properties}) is what Home Assistant discovery is
+ * built from. Every message is published retained at QoS 1 by the sink; see
+ * homie-4.md for the rules each step follows.
  */
 import type { Logger } from "../../log.ts";
 import { emptyStats, type MeterStats } from "../../meters/meter.ts";
@@ -48,6 +49,11 @@ interface Property {
   /** The payload last handed out for publishing, and when. */
   published?: string;
   publishedAt?: number;
+}
+
+/** A property of the Homie tree: its quantity and the payload it has (or is due to have). */
+export interface TreeProperty extends Quantity {
+  payload: string;
 }
 
 /** What applying values changed. */
@@ -101,6 +107,14 @@ export class HomieDevice {
   /** Value topics of the properties delivered so far, in tree order. */
   get valueTopics(): string[] {
     return this.#keys().map((key) => `${this.topic}/${key}`);
+  }
+
+  /** The properties of the tree so far, in tree order, each with its payload. */
+  get properties(): TreeProperty[] {
+    return this.#keys().map((key) => {
+      const { quantity, payload } = this.#properties.get(key)!;
+      return { ...quantity, payload: payload! };
+    });
   }
 
   /** The whole tree from `init` to `ready` (or `alert`), for every (re)connect. */
