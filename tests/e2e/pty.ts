@@ -107,20 +107,22 @@ class SocatPty implements Pty {
       stdout: "null",
       stderr: "piped",
     }).spawn();
-    this.#child = child;
     this.#log = new Response(child.stderr).text();
     let exited = false;
     child.status.then(() => {
       exited = true;
     });
+    // The pty counts as running (readers and writers open it) once both links exist.
     const deadline = Date.now() + 5000;
     while (!(await exists(this.device) && await exists(this.peer))) {
       if (exited || Date.now() > deadline) {
+        this.#child = child;
         await this.stop();
         throw new Error(`socat did not create ${this.device} and ${this.peer}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    this.#child = child;
   }
 
   async stop(): Promise<void> {
