@@ -25,6 +25,11 @@ export function encodeHex(bytes: Uint8Array): string {
   return out;
 }
 
+/** One byte as two upper-case hex digits, for messages (`0D`, `DB`). */
+export function hexByte(byte: number): string {
+  return byte.toString(16).padStart(2, "0").toUpperCase();
+}
+
 /** The value of one ASCII hex digit (`0`-`9`, `A`-`F`, `a`-`f`), or -1. */
 export function hexDigit(code: number): number {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;

@@ -24,6 +24,7 @@
  * "decode"), never exceptions. Byte values are views into the input.
  */
 import { ok, reject, type Result } from "../../result.ts";
+import { hexByte } from "../../bytes.ts";
 
 /** Integer types that fit a JavaScript number. */
 export type CosemIntegerType =
@@ -102,10 +103,6 @@ for (
 const latin1Decoder = new TextDecoder("latin1");
 const utf8Decoder = new TextDecoder("utf-8");
 
-function hex2(byte: number): string {
-  return byte.toString(16).padStart(2, "0").toUpperCase();
-}
-
 /** The recursive descent over one input; `error` is set on the first failure. */
 class Descent {
   readonly bytes: Uint8Array;
@@ -138,7 +135,7 @@ class Descent {
     const fixed = FIXED[tag];
     if (fixed !== 0) {
       if (start + fixed > n) {
-        return this.fail(`data of tag 0x${hex2(tag)} truncated at byte ${at}`);
+        return this.fail(`data of tag 0x${hexByte(tag)} truncated at byte ${at}`);
       }
       this.end = start + fixed;
       return this.simple(tag, start, at);
@@ -179,7 +176,7 @@ class Descent {
       case 0x13:
         return this.fail(`compact-array at byte ${at} is not supported`);
       default:
-        return this.fail(`unknown data tag 0x${hex2(tag)} at byte ${at}`);
+        return this.fail(`unknown data tag 0x${hexByte(tag)} at byte ${at}`);
     }
   }
 

@@ -11,6 +11,7 @@
  * to the end; `0x30` and `0x31` also authenticate, with a 12-byte tag last.
  */
 import { ok, reject, type Result } from "../../result.ts";
+import { hexByte } from "../../bytes.ts";
 import { GLO_AUTHENTICATED, GLO_TAG_LENGTH, type GloCiphertext } from "../glo_cipher.ts";
 import { axdrLength } from "./axdr.ts";
 
@@ -25,10 +26,6 @@ export interface CipheredApdu extends GloCiphertext {
 
 /** Security controls accepted: encryption, with or without authentication, suite 0 or 1. */
 const ACCEPTED = new Set([0x20, 0x21, 0x30, 0x31]);
-
-function hex2(byte: number): string {
-  return byte.toString(16).padStart(2, "0").toUpperCase();
-}
 
 /**
  * Parses a general-glo-ciphering APDU; the whole input must be the APDU.
@@ -60,7 +57,7 @@ export function parseCipheredApdu(apdu: Uint8Array): Result<CipheredApdu> {
   if (!ACCEPTED.has(sc)) {
     return reject(
       "decode",
-      `security control 0x${hex2(sc)} is not supported (0x20, 0x21, 0x30 and 0x31 are)`,
+      `security control 0x${hexByte(sc)} is not supported (0x20, 0x21, 0x30 and 0x31 are)`,
     );
   }
   const counterAt = length.end + 1;

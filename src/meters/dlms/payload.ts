@@ -24,6 +24,7 @@
  * stay without a unit and give no value.
  */
 import { shift } from "../../decimal.ts";
+import { encodeHex } from "../../bytes.ts";
 import type { Value } from "../../reading.ts";
 import { ELECTRICITY } from "../electricity.ts";
 import {
@@ -160,12 +161,6 @@ function ascii(bytes: Uint8Array): string {
   let text = "";
   for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
   return text;
-}
-
-function hexOf(bytes: Uint8Array): string {
-  let out = "";
-  for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
-  return out;
 }
 
 /** A float as plain decimal text: the shortest that reads back the same, no exponent. */
@@ -339,7 +334,7 @@ export function pushValues(
         : undefined;
       const time = bytes && bytes.length === DATE_TIME_LENGTH ? cosemDateTime(bytes) : undefined;
       clock ??= time;
-      registers.push({ obis, value: time ?? (bytes ? hexOf(bytes) : "") });
+      registers.push({ obis, value: time ?? (bytes ? encodeHex(bytes) : "") });
       continue;
     }
     const raw = numberText(value);
@@ -347,7 +342,7 @@ export function pushValues(
       const text = stringText(value);
       const rank = idRank(code);
       if (rank >= 0 && text !== undefined && text.trim() !== "") ids[rank] ??= text.trim();
-      const shown = text ?? (value.type === "octet-string" ? hexOf(value.bytes) : undefined);
+      const shown = text ?? (value.type === "octet-string" ? encodeHex(value.bytes) : undefined);
       if (shown !== undefined) registers.push({ obis, value: shown });
       continue;
     }

@@ -4,6 +4,7 @@
  * start, stop and acknowledge bytes never occur inside a frame.
  */
 import { ok, reject, type Result } from "../../result.ts";
+import { hexByte } from "../../bytes.ts";
 
 /** The escape byte that introduces a stuffed byte. */
 export const ESCAPE = 0x1b;
@@ -49,10 +50,10 @@ export function unstuffInto(
   for (let i = from; i < to; i++) {
     let byte = bytes[i];
     if (RESERVED[byte] === 1) {
-      if (byte !== ESCAPE) return `reserved byte ${hex(byte)} not stuffed`;
+      if (byte !== ESCAPE) return `reserved byte ${hexByte(byte)} not stuffed`;
       if (++i === to) return "escape byte 1B at the end";
       byte = bytes[i] ^ 0xff;
-      if (RESERVED[byte] !== 1) return `1B ${hex(bytes[i])} does not stand for a reserved byte`;
+      if (RESERVED[byte] !== 1) return `1B ${hexByte(bytes[i])} does not stand for a reserved byte`;
     }
     out[j++] = byte;
   }
@@ -65,8 +66,4 @@ export function unstuff(bytes: Uint8Array): Result<Uint8Array> {
   const length = unstuffInto(bytes, 0, bytes.length, out);
   if (typeof length === "string") return reject("framing", `stuffing: ${length}`);
   return ok(out.subarray(0, length));
-}
-
-function hex(byte: number): string {
-  return byte.toString(16).padStart(2, "0").toUpperCase();
 }

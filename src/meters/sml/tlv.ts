@@ -18,6 +18,7 @@
  * nesting is bounded and a list never claims more elements than bytes left.
  */
 import { ok, reject, type Result } from "../../result.ts";
+import { hexByte } from "../../bytes.ts";
 
 /** An SML element with where it lies in the input: `start` (its first TL byte) to `end`. */
 export type SmlNode =
@@ -95,7 +96,9 @@ function parse(bytes: Uint8Array, at: number, depth: number): SmlNode | Malforme
     if (tl >= MAX_TL_BYTES) return new Malformed(`SML type-length at byte ${at} is too long`);
     byte = bytes[at + tl];
     if (byte & 0x70) {
-      return new Malformed(`SML type-length byte ${at + tl} has type bits set (0x${hex(byte)})`);
+      return new Malformed(
+        `SML type-length byte ${at + tl} has type bits set (0x${hexByte(byte)})`,
+      );
     }
     length = length * 16 + (byte & 0x0f);
     tl++;
@@ -127,7 +130,7 @@ function parse(bytes: Uint8Array, at: number, depth: number): SmlNode | Malforme
       return { kind: "integer", signed, value: integer(bytes, from, end, signed), start: at, end };
     }
     default:
-      return new Malformed(`SML element at byte ${at} has unknown type 0x${hex(first)}`);
+      return new Malformed(`SML element at byte ${at} has unknown type 0x${hexByte(first)}`);
   }
 }
 
@@ -165,8 +168,4 @@ function integer(bytes: Uint8Array, from: number, end: number, signed: boolean):
   let value = 0n;
   for (let i = from; i < end; i++) value = (value << 8n) | BigInt(bytes[i]);
   return signed ? BigInt.asIntN(8 * size, value) : value;
-}
-
-function hex(byte: number): string {
-  return byte.toString(16).padStart(2, "0");
 }

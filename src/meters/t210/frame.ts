@@ -9,6 +9,7 @@
  * whole frame is header + L bytes.
  */
 import { ok, reject, type Result } from "../../result.ts";
+import { encodeHex } from "../../bytes.ts";
 
 /** The general-glo-ciphering tag. */
 export const GLO_TAG = 0xdb;
@@ -144,5 +145,5 @@ export function parseGloFrame(
 
 /** The system title as hex, for logs (`534147350000d28f`). */
 export function systemTitleHex(frame: GloFrame): string {
-  return Array.from(frame.systemTitle, (b) => b.toString(16).padStart(2, "0")).join("");
+  return encodeHex(frame.systemTitle);
 }
