@@ -3,7 +3,7 @@
  * the Homie device. Its inputs are the Homie property tree (what the device
  * publishes, with datatype, unit and kind) and the meter's identity; its
  * output is retained config messages. Each config points a sensor at the
- * Homie value topic, so no value is published twice (homie-4.md L). The
+ * Homie value topic, so no value is published twice. The
  * device class, state class and unit of each sensor are a pair Home
  * Assistant accepts; enums carry their options; secondary and fast-changing
  * values are diagnostics, and the per-phase values and reading timestamps
@@ -86,7 +86,7 @@ export interface SensorClasses {
  * holding a calendar date (`payload`) `date`. Numbers: counters are
  * `total_increasing`, gauges `measurement`, info none; the device class
  * comes from the unit, and only when Home Assistant accepts it with that
- * unit and state class (homie-4.md L6).
+ * unit and state class (an invalid pair makes it drop the whole entity).
  */
 export function sensorClasses(quantity: Quantity, payload?: string): SensorClasses {
   switch (quantity.datatype) {

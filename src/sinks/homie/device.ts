@@ -3,8 +3,8 @@
  * reading, the meter's counters, clock tick, shutdown), messages to publish
  * out. Everything it publishes is a function of these inputs; its property
  * tree ({@link HomieDevice.properties}) is what Home Assistant discovery is
- * built from. Every message is published retained at QoS 1 by the sink; see
- * homie-4.md for the rules each step follows.
+ * built from. Every message is published retained at QoS 1 by the sink, as
+ * the Homie 4.0.0 convention asks.
  */
 import type { Logger } from "../../log.ts";
 import { emptyStats, type MeterStats } from "../../meters/meter.ts";
@@ -79,7 +79,7 @@ export class HomieDevice {
   #state: DeviceState = "init";
   #startedAt?: number;
   #lastReadingAt?: number;
-  /** Whether a reading has delivered a publishable value yet (D5). */
+  /** Whether a reading has delivered a publishable value yet: until then the state stays `init`. */
   #delivered = false;
   #lastStatsAt = 0;
   #lastStatusAt = -Infinity;
