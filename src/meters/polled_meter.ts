@@ -213,7 +213,7 @@ export class PolledMeter implements Meter {
         const reading = await this.poll(signal);
         if (reading && !signal.aborted) yield reading;
         due = nextPollAt(due, intervalMs, clock());
-        await wait(due - clock(), signal);
+        await wait(Math.max(0, due - clock()), signal);
       }
     } finally {
       await port.close();

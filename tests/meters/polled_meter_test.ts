@@ -406,6 +406,23 @@ Deno.test("polls keep their rhythm, and one that overran its interval is followe
   assertEquals(clocks.time.sleeps, [4850, 0, 4850]);
 });
 
+Deno.test("after an overrun the next poll follows at once, never after a negative wait", async () => {
+  const session = new ScriptedSession([ask("A")]);
+  const clocks = fakeTime();
+  // A clock that moves on by itself between two readings, as a real one does.
+  const clock = () => clocks.time.mono++;
+  const { meter } = setup(session, (text) => {
+    clocks.time.mono += 7000;
+    return answerAll(text);
+  }, { ...clocks, clock });
+  const controller = new AbortController();
+  let count = 0;
+  for await (const _ of meter.readings(controller.signal)) {
+    if (++count === 3) controller.abort();
+  }
+  assertEquals(clocks.time.sleeps, [0, 0]);
+});
+
 Deno.test("an abort during a request ends the poll: nothing counted, the session not told, the port closed", async () => {
   const session = new ScriptedSession([ask("A"), ask("B")]);
   const controller = new AbortController();
