@@ -175,6 +175,9 @@ class Simulator implements D0Simulator {
   }
 
   async #exchange(signOn: RegExpExecArray): Promise<void> {
+    // The meter's reaction time and the look at the device's speed run side by side, so a
+    // slow stty on an emulated machine does not add to the meter's answer time.
+    const reaction = delay(this.#reactionMs);
     const exchange: D0Exchange = {
       request: signOn[0],
       address: signOn[1],
@@ -184,7 +187,7 @@ class Simulator implements D0Simulator {
     this.exchanges.push(exchange);
     if (this.echo) await this.#write(latin1(signOn[0]));
     if (this.silent) return;
-    await delay(this.#reactionMs);
+    await reaction;
     await this.#write(latin1(`${this.#identification}\r\n`));
     const identifiedAt = Date.now();
     exchange.sent = "identification";
@@ -196,8 +199,8 @@ class Simulator implements D0Simulator {
       exchange.optionSelectAfterMs = Date.now() - identifiedAt;
       if (this.echo) await this.#write(latin1(select[0]));
       const rate = RATES[Number(select[1][1])];
-      exchange.dataBaud = await this.#speedBecomes(rate);
-      await delay(this.#reactionMs);
+      const [speed] = await Promise.all([this.#speedBecomes(rate), delay(this.#reactionMs)]);
+      exchange.dataBaud = speed;
     } else {
       exchange.dataBaud = await speedOf(this.#pty.device);
     }

@@ -57,8 +57,12 @@ export const SIGN_ON_BAUD = 300;
  */
 export const SIGN_ON_TIMEOUT = 5;
 
-/** Seconds added to the transfer time of a data block: the meter's reaction time, and room. */
-export const DATA_SLACK = 3;
+/**
+ * Seconds added to the transfer time of a data block: the meter's reaction
+ * time (up to 1.5 s), the speed change of the port, and room for a slow
+ * machine.
+ */
+export const DATA_SLACK = 5;
 
 /**
  * Milliseconds waited before signing on again after a failed exchange:

@@ -314,7 +314,7 @@ Deno.test("a head that cannot follow the switch: no block, a hint at meter.baud_
   assertEquals(await poll(), undefined);
   assertEquals(port.sent.length, 6, "three exchanges of sign-on and option select");
   const message = lines.find((l) => l.level === "error")!.message;
-  assertMatch(message, /no data block \(STX\) came within 6\.2 s \(attempt 1 of 1\)/);
+  assertMatch(message, /no data block \(STX\) came within 8\.2 s \(attempt 1 of 1\)/);
   assertMatch(message, /may not manage 9600 baud: try meter.baud_switch = false$/);
 });
 
