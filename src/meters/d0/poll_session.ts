@@ -27,8 +27,9 @@
  * the last readout, 2 KiB until one came) with half as much again and
  * {@link DATA_SLACK} seconds on top. A mode A meter sends its whole readout
  * at 300 baud as the reply to the sign-on: once a meter has shown mode A,
- * the sign-on waits for that too (a first sign-on that timed out in the
- * middle of a mode A readout starts over at once with the longer wait).
+ * the sign-on waits for that too (when the first sign-on to such a meter
+ * times out in the middle of its readout, the exchange starts over with the
+ * longer wait once that sign-on's attempts have run out).
  */
 import { latin1Text } from "../../bytes.ts";
 import type { Level } from "../../log.ts";
