@@ -12,6 +12,7 @@ import { createMeter } from "./meters/registry.ts";
 import { runPipeline } from "./pipeline.ts";
 import { createSinks } from "./sinks/mod.ts";
 import { type DeviceTakenError, EX_DEVICE_TAKEN } from "./sinks/takeover.ts";
+import { startSystemdNotify } from "./systemd/notify.ts";
 
 /** The version printed by `smr --version`. */
 export const VERSION: string = denoJson.version;
@@ -28,7 +29,8 @@ export type Command = (context: CommandContext) => Promise<number>;
 
 /**
  * Reads the meter into the sinks until SIGINT or SIGTERM, or until another
- * smr turns out to publish as the same device (exit {@link EX_DEVICE_TAKEN}).
+ * smr turns out to publish as the same device (exit {@link EX_DEVICE_TAKEN}),
+ * telling systemd how it goes when started by a unit of `Type=notify`.
  */
 async function run({ config, log }: CommandContext): Promise<number> {
   const meter = createMeter(config, log);
@@ -39,9 +41,12 @@ async function run({ config, log }: CommandContext): Promise<number> {
     controller.abort();
   };
   const sinks = createSinks({ config, meter, log, version: VERSION, onDeviceTaken });
+  const device = "device" in config.meter ? config.meter.device : undefined;
+  const notify = startSystemdNotify({ meter, sinks, log, device });
   const stop = (signal: Deno.Signal) => () => {
     if (controller.signal.aborted) Deno.exit(1);
     log.info(`${signal}: stopping`);
+    notify?.stopping();
     controller.abort();
   };
   const handlers = (["SIGINT", "SIGTERM"] as const).map((s) => [s, stop(s)] as const);
@@ -57,6 +62,7 @@ async function run({ config, log }: CommandContext): Promise<number> {
     });
   } finally {
     handlers.forEach(([s, handler]) => Deno.removeSignalListener(s, handler));
+    await notify?.close();
   }
   if (taken) {
     log.error(taken.message);

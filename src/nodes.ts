@@ -3,6 +3,9 @@
  * listed here gets its id as name and type.
  */
 
+/** The node of registers that have no node of their own (heat meters' less common registers). */
+export const REGISTERS_NODE = "registers";
+
 /** Name and type of one Homie node. */
 export interface NodeDescription {
   name: string;
@@ -21,7 +24,9 @@ export const NODES: Record<string, NodeDescription> = {
   l3: { name: "Phase L3", type: "phase" },
   gas: { name: "Gas", type: "gas" },
   heat: { name: "Heat", type: "heat-energy" },
-  water: { name: "Water", type: "flow" },
+  water: { name: "Water", type: "water" },
+  circuit: { name: "Heating circuit", type: "flow" },
+  outages: { name: "Power failures", type: "power-failures" },
   temperature: { name: "Temperatures", type: "temperatures" },
   registers: { name: "Other meter registers", type: "kmp-registers" },
   status: { name: "Reader status", type: "status" },

@@ -15,7 +15,17 @@ import type { Reading } from "./reading.ts";
 /** A sink consumes readings until the iterable ends, then shuts down cleanly. */
 export interface Sink {
   readonly name: string;
+  /** The sink's link to a server (an MQTT broker), for sinks that have one. */
+  readonly connection?: SinkConnection;
   consume(readings: AsyncIterable<Reading>): Promise<void>;
+}
+
+/** Where a sink publishes and whether it can now: a broker URL without credentials. */
+export interface SinkConnection {
+  /** The server, e.g. `mqtt://192.168.1.10:1883` (no user information). */
+  readonly target: string;
+  /** Whether the sink is connected now. */
+  readonly connected: boolean;
 }
 
 /**

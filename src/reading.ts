@@ -30,6 +30,15 @@ export interface Quantity {
   datatype: Datatype;
   /** Unit symbol in exact UTF-8 (`kWh`, `°C`, `m³`); absent when unitless. */
   unit?: string;
+  /**
+   * The unit of a value published as a plain number: Homie gets no `$unit`,
+   * the name says the unit, Home Assistant shows it. For units a consumer
+   * would misread: openHAB reads `K` as an absolute temperature and shows a
+   * difference of 40.34 K as -232.81 °C. Never set together with `unit`.
+   */
+  plainUnit?: string;
+  /** The values an `enum` takes: Homie `$format`, Home Assistant `options`. */
+  options?: readonly string[];
   kind: Kind;
 }
 

@@ -31,6 +31,7 @@ const UNITS: ReadonlyMap<string, Scale> = new Map(Object.entries({
   "m3": { dimension: "volume", exponent: 0 },
   "m³": { dimension: "volume", exponent: 0 },
   "gj": { dimension: "heat energy", exponent: 0 },
+  "s": { dimension: "time", exponent: 0 },
 }));
 
 /** Units seen so far by exact spelling; holds only case variants of known units. */

@@ -8,14 +8,19 @@ const FLAGS_FILE = "$(cat etc/smr.flags)";
 Deno.test("compile: the binary, the start and smr tasks and the tests share the flags of etc/smr.flags", () => {
   // Opening a serial device under /dev needs every permission since Deno
   // 1.43; the sandbox is the systemd unit's, so the binary gets them all.
+  // The datagram socket to systemd (Deno.listenDatagram) needs --unstable-net.
   assertEquals(SHIPPED_FLAGS, [
     "--allow-all",
+    "--unstable-net",
     "--v8-flags=--max-semi-space-size=1,--max-old-space-size=32",
   ]);
   for (const name of ["compile", "start", "smr"] as const) {
     const task = denoJson.tasks[name];
     assertOk(task.includes(FLAGS_FILE), `${name} task reads etc/smr.flags`);
-    assertOk(!/--allow-|--v8-flags|\s-A\s/.test(task), `${name} task states no flags of its own`);
+    assertOk(
+      !/--allow-|--unstable-|--v8-flags|\s-A\s/.test(task),
+      `${name} task states no flags of its own`,
+    );
   }
 });
 

@@ -22,3 +22,18 @@ Deno.test("etc: smr@NAME runs smr --env NAME in /etc/smr, not restarted on a con
   assertEquals(new Map(section("Install")).get("WantedBy"), "multi-user.target");
   assertOk(!UNIT.includes("MemoryDenyWriteExecute=yes"), "V8's JIT needs writable code pages");
 });
+
+Deno.test("etc: smr@NAME is a notify service with a watchdog, restarted when the pings stop", () => {
+  const service = new Map(section("Service"));
+  assertEquals(service.get("Type"), "notify");
+  assertEquals(service.get("NotifyAccess"), "main");
+  assertEquals(service.get("WatchdogSec"), "60");
+  // A start that never gets ready (no meter, no broker) fails and is retried.
+  assertOk(Number(service.get("TimeoutStartSec")) >= 60, "TimeoutStartSec of at least 60 s");
+  // on-failure covers the watchdog and a start timeout.
+  assertEquals(service.get("Restart"), "on-failure");
+  // The notification socket is AF_UNIX.
+  assertOk(service.get("RestrictAddressFamilies")?.split(" ").includes("AF_UNIX"));
+  const types = section("Service").filter(([key]) => key === "Type");
+  assertEquals(types.length, 1, "one Type= line");
+});

@@ -38,7 +38,8 @@ export async function decodeCapture(
     return { readings: [], problems: [`meter.type ${config.meter.type} has nothing to decode`] };
   }
   const report = await driver.decode(config.meter, bytes, { id: config.env, log: SILENT });
-  const other = drivers.find((d) => d !== driver && d.detect?.(bytes));
+  const mine = driver.detect?.(bytes) ?? true;
+  const other = mine ? undefined : drivers.find((d) => d !== driver && d.detect?.(bytes));
   if (report.readings.length === 0 && report.problems.length > 0 && other) {
     report.problems[0] +=
       `; these bytes look like ${other.type} frames: use a ${other.type} environment`;

@@ -19,10 +19,24 @@ function phase(n: 1 | 2 | 3) {
   };
 }
 
+/**
+ * Tariff indicator values: DSMR meters send 1 and 2 (which one is the low
+ * tariff depends on the country), Hungarian ones up to 4. An `enum`, so
+ * Home Assistant shows it as one and openHAB as a text with these options.
+ */
+export const TARIFFS: readonly string[] = ["1", "2", "3", "4"];
+
 /** Electricity quantities by a stable key, in publishing order. */
 export const ELECTRICITY = {
   timestamp: moment("meter", "timestamp", "Meter time"),
-  tariff: { node: "meter", property: "tariff", name: "Tariff", datatype: "integer", kind: "info" },
+  tariff: {
+    node: "meter",
+    property: "tariff",
+    name: "Tariff",
+    datatype: "enum",
+    options: TARIFFS,
+    kind: "info",
+  },
   importTotal: counter("import", "total", "Import total", "kWh"),
   importT1: counter("import", "t1", "Import tariff 1", "kWh"),
   importT2: counter("import", "t2", "Import tariff 2", "kWh"),

@@ -18,6 +18,16 @@ export interface MeterStats {
   lastReading?: string;
 }
 
+/** The device a meter is read through (its serial port), as far as status lines need it. */
+export interface MeterLink {
+  /** Device path, e.g. `/dev/ttyUSB0`. */
+  readonly path: string;
+  /** Whether the device is open now. */
+  readonly connected: boolean;
+  /** Why the device is unavailable, while it is and attempts to reopen it go on. */
+  readonly lastError?: string;
+}
+
 /** A meter: readings until the signal aborts. */
 export interface Meter {
   /** The meter id (the environment name). */
@@ -27,6 +37,8 @@ export interface Meter {
   readonly stats: MeterStats;
   /** Seconds between readings, polled or expected. */
   readonly interval: number;
+  /** The device the meter is read through, for meters on a serial line. */
+  readonly link?: MeterLink;
   /** Readings until `signal` aborts; never throws for bad input. */
   readings(signal: AbortSignal): AsyncIterable<Reading>;
 }

@@ -7,6 +7,7 @@ import { ConfigError } from "../config/error.ts";
 import type { Logger } from "../log.ts";
 import type { AnyDriver, BaseMeterConfig, MeterConfigOf } from "./driver.ts";
 import { d0Driver } from "./d0/driver.ts";
+import { dlmsDriver } from "./dlms/driver.ts";
 import { dsmrDriver } from "./dsmr/driver.ts";
 import { dummyDriver } from "./dummy/driver.ts";
 import { kamstrupDriver } from "./kamstrup/driver.ts";
@@ -20,6 +21,7 @@ export const DRIVERS = [
   dsmrDriver,
   t210Driver,
   kamstrupDriver,
+  dlmsDriver,
   smlDriver,
   d0Driver,
 ] as const satisfies readonly AnyDriver[];

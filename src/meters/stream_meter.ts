@@ -7,7 +7,7 @@ import type { MeterInfo, Reading, Value } from "../reading.ts";
 import type { Result } from "../result.ts";
 import type { SerialPort } from "../serial/port.ts";
 import { isoLocal } from "../time.ts";
-import { emptyStats, type Meter } from "./meter.ts";
+import { emptyStats, type Meter, type MeterLink } from "./meter.ts";
 import { Tally } from "./tally.ts";
 
 /** What a decoder makes of one frame: values, and the meter's identity if it tells. */
@@ -50,6 +50,11 @@ export class StreamMeter implements Meter {
     this.#options = options;
     // A frame cut by noise is dropped and the framer resynchronises: counted, not an error.
     this.#tally = new Tally(this.stats, options.log, { quiet: ["framing"] });
+  }
+
+  /** The serial port the frames come from. */
+  get link(): MeterLink {
+    return this.#options.port;
   }
 
   async *readings(signal: AbortSignal): AsyncIterable<Reading> {

@@ -4,13 +4,15 @@ import type { Reading } from "../reading.ts";
 
 const encoder = new TextEncoder();
 
-/** One JSON line for a reading: meter, time and `node/property` → value with unit. */
+/**
+ * One JSON line for a reading: meter, time and `node/property` → value with
+ * unit (a plain unit too: in JSON `K` cannot be mistaken for a temperature).
+ */
 export function readingLine(reading: Reading): string {
   const values: Record<string, { value: string; unit?: string }> = {};
   for (const v of reading.values) {
-    values[`${v.node}/${v.property}`] = v.unit
-      ? { value: v.value, unit: v.unit }
-      : { value: v.value };
+    const unit = v.unit ?? v.plainUnit;
+    values[`${v.node}/${v.property}`] = unit ? { value: v.value, unit } : { value: v.value };
   }
   return JSON.stringify({ meter: reading.meter, time: reading.time, values });
 }

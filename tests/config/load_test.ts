@@ -1,6 +1,7 @@
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { ConfigError } from "../../src/config/error.ts";
 import { loadConfig } from "../../src/config/load.ts";
+import { DRIVERS } from "../../src/meters/registry.ts";
 import { type Config, keyDocs } from "../../src/config/schema.ts";
 
 const KEY = "0123456789abcdef0123456789ABCDEF";
@@ -144,7 +145,9 @@ Deno.test("config: an unknown meter type lists the known ones", () => {
   const dir = configDir({ "settings.toml": `[x]\nmeter.type = "landis"\n` });
   assertEquals(
     loadError(() => loadConfig({ env: "x", configDir: dir, environ: {} })),
-    'settings.toml [x] meter.type: expected one of dummy, dsmr, t210, kamstrup, sml, d0, got "landis"',
+    `settings.toml [x] meter.type: expected one of ${
+      DRIVERS.map((d) => d.type).join(", ")
+    }, got "landis"`,
   );
 });
 

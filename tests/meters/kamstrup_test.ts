@@ -68,7 +68,9 @@ Deno.test("kamstrup: registers arrive as exact Homie values in the meter's units
   }, async ({ cap, sim, smr }) => {
     await cap.waitFor(`${BASE}/$state`, "ready", 15_000);
     const tree = checkStartup(cap.messages, BASE);
-    assertMatch(tree.get("$nodes")!, /^meter,heat,water,temperature,registers(,|$)/);
+    // Changed on purpose (consumers issue): the circuit's volume and flow are
+    // the `circuit` node; the temperature difference has K in its name only.
+    assertMatch(tree.get("$nodes")!, /^meter,heat,circuit,temperature,registers(,|$)/);
     assertEquals(tree.get("$name"), "Heat meter");
     assertEquals(tree.get("meter/$properties"), "timestamp,info,hours");
     assertEquals(tree.get("registers/$name"), "Other meter registers");
@@ -76,11 +78,11 @@ Deno.test("kamstrup: registers arrive as exact Homie values in the meter's units
       ["heat/energy", "396.672", "MWh", "float"],
       ["heat/cooling-energy", "0.000", "MWh", "float"],
       ["heat/power", "6.4", "kW", "float"],
-      ["water/volume", "2691.20", "m³", "float"],
-      ["water/flow", "0.128", "m³/h", "float"],
+      ["circuit/volume", "2691.20", "m³", "float"],
+      ["circuit/flow", "0.128", "m³/h", "float"],
       ["temperature/forward", "67.25", "°C", "float"],
       ["temperature/return", "26.91", "°C", "float"],
-      ["temperature/difference", "40.34", "K", "float"],
+      ["temperature/difference", "40.34", undefined, "float"],
       ["meter/info", "13", undefined, "integer"],
       ["meter/hours", "6886", "h", "integer"],
       ["registers/ta2", "12.345", "MWh", "float"],

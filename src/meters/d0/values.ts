@@ -16,7 +16,7 @@
 import { normalize, whole } from "../../decimal.ts";
 import { counter, gauge, type MeterInfo, type Quantity, type Value } from "../../reading.ts";
 import { convert } from "../../units.ts";
-import { REGISTERS_NODE } from "../kamstrup/registers.ts";
+import { REGISTERS_NODE } from "../../nodes.ts";
 import { obisValues } from "../obis.ts";
 import type { Decoded } from "../stream_meter.ts";
 import { type D0Code, type D0Value, type DataSet, formatCode } from "./data_sets.ts";

@@ -1,8 +1,9 @@
 /**
  * From telegram bytes to values ready for the Homie sink: check and parse
  * the telegram, then apply the OBIS and M-Bus tables. Only codes the meter
- * sends produce values; an unknown unit, a value that is not a decimal or a
- * placeholder timestamp produces no value for that property, never a guess.
+ * sends produce values; an unknown unit, a value that is not a decimal, a
+ * tariff outside the known ones or a placeholder timestamp produces no value
+ * for that property, never a guess.
  */
 import { normalize, sum, whole } from "../../decimal.ts";
 import type { Quantity, Value } from "../../reading.ts";
@@ -10,7 +11,7 @@ import { ok, type Result } from "../../result.ts";
 import { ELECTRICITY } from "../electricity.ts";
 import type { DsmrObject } from "./lines.ts";
 import { type DsmrObisRow, MBUS_TABLE, type MbusRow, OBIS_TABLE } from "./obis.ts";
-import { mbusReading, type TimedValue } from "./records.ts";
+import { latestPeak, latestPowerFailure, mbusReading, type TimedValue } from "./records.ts";
 import { type ParsedTelegram, parseTelegram, type TelegramOptions } from "./telegram.ts";
 import { parseTimestamp } from "./timestamp.ts";
 import { convert } from "../../units.ts";
@@ -56,20 +57,41 @@ function isDigits(text: string): boolean {
   return true;
 }
 
+/** `value` in `unit` converted to the quantity's unit (a whole number for an integer). */
+function inUnit(quantity: Quantity, value: string, unit: string | undefined): string | undefined {
+  if (unit === undefined || quantity.unit === undefined) return undefined;
+  const converted = convert(value, unit, quantity.unit);
+  return converted !== undefined && quantity.datatype === "integer" ? whole(converted) : converted;
+}
+
 /** Reads one row's value from its object, or undefined. */
 function readRow(row: DsmrObisRow, object: DsmrObject): string | undefined {
+  switch (row.read) {
+    case "failure-end":
+      return latestPowerFailure(object)?.end;
+    case "failure-duration": {
+      const failure = latestPowerFailure(object);
+      return failure && inUnit(row.quantity, failure.duration, failure.unit);
+    }
+    case "peak": {
+      const peak = latestPeak(object);
+      return peak && inUnit(row.quantity, peak.value, peak.unit);
+    }
+    case "peak-time":
+      return latestPeak(object)?.time;
+  }
   const group = object.groups[row.group];
   if (!group) return undefined;
   switch (row.read) {
     case "timestamp":
       return parseTimestamp(group.value);
-    case "integer":
-      return isDigits(group.value) ? normalize(group.value) : undefined;
-    case "register": {
-      if (group.unit === undefined || row.quantity.unit === undefined) return undefined;
-      const value = convert(group.value, group.unit, row.quantity.unit);
-      return value !== undefined && row.quantity.datatype === "integer" ? whole(value) : value;
+    case "integer": {
+      const digits = isDigits(group.value) ? normalize(group.value) : undefined;
+      const { options } = row.quantity;
+      return digits !== undefined && options && !options.includes(digits) ? undefined : digits;
     }
+    case "register":
+      return inUnit(row.quantity, group.value, group.unit);
   }
 }
 
@@ -153,6 +175,7 @@ function value(q: Quantity, text: string): Value {
     value: text,
   };
   if (q.unit !== undefined) v.unit = q.unit;
+  if (q.options !== undefined) v.options = q.options;
   return v;
 }
 
@@ -185,8 +208,15 @@ export function interpret(
   const byChannel = channels(objects);
   for (const row of MBUS_TABLE) {
     const wanted = options.channels?.[row.kind];
-    for (const [n, channel] of byChannel) {
-      if (wanted !== undefined && n !== wanted) continue;
+    const candidates = [...byChannel]
+      .filter(([n]) => wanted === undefined || n === wanted)
+      .map(([, channel]) => channel);
+    // A channel that says it is of this kind before one that says nothing.
+    const ordered = [
+      ...candidates.filter((channel) => channel.type !== undefined),
+      ...candidates.filter((channel) => channel.type === undefined),
+    ];
+    for (const channel of ordered) {
       const reading = channelReading(row, channel);
       if (!reading) continue;
       values.push(value(row.value, reading.value));

@@ -5,12 +5,16 @@
  * Registers are converted exactly from the unit the meter sends to the unit
  * of the quantity (`Wh`/`kWh` → kWh, `W`/`kW` → W, `varh` → kvarh, `kvar` →
  * var), so a row names no unit of its own. M-Bus devices are chosen by their
- * device type (`0-n:24.1.0`), never by channel number.
+ * device type (`0-n:24.1.0`), never by channel number; a channel without one
+ * is gas when its reading is a volume.
  */
 import { counter, gauge, moment, type Quantity } from "../../reading.ts";
 import { ELECTRICITY } from "../electricity.ts";
 
-/** Quantities that only DSMR variants send (HU tariffs 3/4, BE peaks, water, heat). */
+/**
+ * Quantities that only DSMR variants send (HU tariffs 3/4, BE peaks, power
+ * failures, water, heat).
+ */
 export const DSMR_QUANTITIES = {
   importT3: counter("import", "t3", "Import tariff 3", "kWh"),
   importT4: counter("import", "t4", "Import tariff 4", "kWh"),
@@ -19,6 +23,31 @@ export const DSMR_QUANTITIES = {
   averageDemand: gauge("power", "average-demand", "Average demand (15 min)", "W"),
   peakDemand: gauge("power", "peak-month", "Peak demand this month", "W"),
   peakDemandTime: moment("power", "peak-month-time", "Peak demand time"),
+  previousPeak: gauge("power", "peak-previous-month", "Peak demand last month", "W"),
+  previousPeakTime: moment("power", "peak-previous-month-time", "Peak demand time last month"),
+  shortFailures: {
+    node: "outages",
+    property: "short",
+    name: "Power failures",
+    datatype: "integer",
+    kind: "counter",
+  },
+  longFailures: {
+    node: "outages",
+    property: "long",
+    name: "Long power failures",
+    datatype: "integer",
+    kind: "counter",
+  },
+  lastFailureEnd: moment("outages", "last-end", "Last long power failure ended"),
+  lastFailureDuration: {
+    node: "outages",
+    property: "last-duration",
+    name: "Last long power failure duration",
+    datatype: "integer",
+    unit: "s",
+    kind: "info",
+  },
   waterVolume: counter("water", "volume", "Water volume", "m³"),
   waterTimestamp: moment("water", "timestamp", "Water reading time"),
   heatEnergy: counter("heat", "energy", "Heat energy", "GJ"),
@@ -26,11 +55,21 @@ export const DSMR_QUANTITIES = {
 } as const satisfies Record<string, Quantity>;
 
 /**
- * How a row reads its group: `register` is a decimal with a unit converted
+ * How a row reads its object: `register` is a decimal with a unit converted
  * to the quantity's unit, `integer` plain digits (`0002` → `2`), `timestamp`
- * a DSMR timestamp.
+ * a DSMR timestamp. The record reads take the newest entry of a multi-group
+ * record: `failure-end` and `failure-duration` of the power-failure log
+ * (the entry that ended last), `peak` and `peak-time` of the monthly peak
+ * history (the month closed last).
  */
-export type ObisRead = "register" | "integer" | "timestamp";
+export type ObisRead =
+  | "register"
+  | "integer"
+  | "timestamp"
+  | "failure-end"
+  | "failure-duration"
+  | "peak"
+  | "peak-time";
 
 /** One row of the table for objects of the meter itself (channel 0). */
 export interface DsmrObisRow {
@@ -85,6 +124,8 @@ export const OBIS_TABLE: readonly DsmrObisRow[] = [
   row("1-0:1.4.0", D.averageDemand),
   row("1-0:1.6.0", D.peakDemand, "register", 1),
   row("1-0:1.6.0", D.peakDemandTime, "timestamp", 0),
+  row("0-0:98.1.0", D.previousPeak, "peak"),
+  row("0-0:98.1.0", D.previousPeakTime, "peak-time"),
   row("1-0:3.8.0", E.reactiveImportEnergy),
   row("1-0:4.8.0", E.reactiveExportEnergy),
   row("1-0:3.7.0", E.reactiveImportPower),
@@ -101,6 +142,10 @@ export const OBIS_TABLE: readonly DsmrObisRow[] = [
   row("1-0:71.7.0", E.l3.current),
   row("1-0:61.7.0", E.l3.powerImport),
   row("1-0:62.7.0", E.l3.powerExport),
+  row("0-0:96.7.21", D.shortFailures, "integer"),
+  row("0-0:96.7.9", D.longFailures, "integer"),
+  row("1-0:99.97.0", D.lastFailureEnd, "failure-end"),
+  row("1-0:99.97.0", D.lastFailureDuration, "failure-duration"),
 ];
 
 /** One kind of M-Bus device and the quantities its reading becomes. */
@@ -111,7 +156,8 @@ export interface MbusRow {
   deviceTypes: readonly number[];
   /**
    * Reading codes (the part after `0-n:`) in order of preference; a reading
-   * in `untyped` also counts when the channel sends no device type.
+   * in `untyped` also counts when the channel sends no device type (a
+   * channel with a device type of its kind is preferred to one without).
    */
   codes: readonly string[];
   untyped: readonly string[];
@@ -125,7 +171,9 @@ export const MBUS_TABLE: readonly MbusRow[] = [
     kind: "gas",
     deviceTypes: [3],
     codes: ["24.2.1", "24.2.3", "24.3.0"],
-    untyped: ["24.3.0"],
+    // Without a device type a reading in m³ is gas, as dsmr_parser and
+    // dsmr-reader read it; the DSMR 2.2 profile never has one.
+    untyped: ["24.2.1", "24.3.0"],
     value: E.gasVolume,
     time: E.gasTimestamp,
   },

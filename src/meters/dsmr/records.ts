@@ -28,7 +28,11 @@ export interface TimedValue {
 
 /** One month of the Belgian peak-demand history `0-0:98.1.0`. */
 export interface MonthlyPeak extends TimedValue {
-  /** Start of the month the peak belongs to, ISO 8601. */
+  /**
+   * When the meter closed the month's record, ISO 8601: the first instant of
+   * the next month (the April peak is stamped 1 May); absent for a
+   * placeholder.
+   */
   month?: string;
 }
 
@@ -53,6 +57,25 @@ export function powerFailureLog(object: DsmrObject): PowerFailure[] {
     out.push({ end, duration, unit: groups[i + 1].unit });
   }
   return out;
+}
+
+/** The instant of an ISO 8601 time, for ordering times with different offsets. */
+function instant(time: string | undefined): number {
+  return time === undefined ? NaN : Date.parse(time);
+}
+
+/**
+ * The entry of the power-failure log that ended last, or undefined when no
+ * entry has a valid end (the log lists them in no fixed order).
+ */
+export function latestPowerFailure(object: DsmrObject): PowerFailure | undefined {
+  let latest: PowerFailure | undefined;
+  for (const failure of powerFailureLog(object)) {
+    const at = instant(failure.end);
+    if (Number.isNaN(at)) continue;
+    if (latest === undefined || at > instant(latest.end)) latest = failure;
+  }
+  return latest;
 }
 
 /**
@@ -92,4 +115,18 @@ export function peakHistory(object: DsmrObject): MonthlyPeak[] {
     });
   }
   return out;
+}
+
+/**
+ * The month of the peak history closed last (meters list the months oldest
+ * first or newest first), or undefined when no month has a valid stamp.
+ */
+export function latestPeak(object: DsmrObject): MonthlyPeak | undefined {
+  let latest: MonthlyPeak | undefined;
+  for (const peak of peakHistory(object)) {
+    const at = instant(peak.month);
+    if (Number.isNaN(at)) continue;
+    if (latest === undefined || at > instant(latest.month)) latest = peak;
+  }
+  return latest;
 }

@@ -9,6 +9,8 @@
  * give no value rather than an error.
  */
 
+import { isEuropeanSummer } from "../european_time.ts";
+
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function isDigits(text: string, end: number): boolean {
@@ -21,25 +23,6 @@ function isDigits(text: string, end: number): boolean {
 
 function field(text: string, at: number): number {
   return (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
-}
-
-function lastSunday(year: number, month: number): number {
-  const last = new Date(Date.UTC(year, month, 0));
-  return last.getUTCDate() - last.getUTCDay();
-}
-
-/**
- * True when a local wall-clock time in Europe/Amsterdam is summer time under
- * the EU rule (last Sunday of March 02:00 to last Sunday of October 03:00).
- * Nonexistent March times count as winter, the repeated October hour as
- * summer (what a reader picks without the `S`/`W` letter).
- */
-function isSummer(year: number, month: number, day: number, hour: number): boolean {
-  if (month < 3 || month > 10) return false;
-  if (month > 3 && month < 10) return true;
-  const switchDay = lastSunday(year, month);
-  if (month === 3) return day > switchDay || (day === switchDay && hour >= 3);
-  return day < switchDay || (day === switchDay && hour < 3);
 }
 
 /**
@@ -64,7 +47,7 @@ export function parseTimestamp(text: string): string | undefined {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1])) return undefined;
   let summer: boolean;
-  if (length === 12) summer = isSummer(year, month, day, hour);
+  if (length === 12) summer = isEuropeanSummer(year, month, day, hour);
   else if (text[12] === "S") summer = true;
   else if (text[12] === "W") summer = false;
   else return undefined;

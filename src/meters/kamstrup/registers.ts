@@ -5,20 +5,20 @@
  * depends on the meter's configuration (heat energy in MWh, GJ or kWh).
  *
  * The heat-meter layout puts the registers most meters are read for into
- * the `heat`, `water`, `temperature` and `meter` nodes; every other known
+ * the `heat`, `circuit`, `temperature` and `meter` nodes; every other known
  * register goes into the `registers` node, and an unknown one becomes
- * `registers/register-<id>`.
+ * `registers/register-<id>`. The volume and flow of the heating circuit
+ * have a node of their own: `water` is household water (a DSMR water
+ * meter), never the circuit's.
  */
 import type { Datatype, Kind, Quantity } from "../../reading.ts";
+import { REGISTERS_NODE } from "../../nodes.ts";
 
 /** One row of the register table: a Quantity without unit, keyed by id. */
 export interface RegisterRow extends Omit<Quantity, "unit"> {
   /** Register id (decimal), e.g. 60. */
   id: number;
 }
-
-/** Node of the registers outside the heat-meter layout. */
-export const REGISTERS_NODE = "registers";
 
 function row(
   id: number,
@@ -46,8 +46,8 @@ export const HEAT_LAYOUT: readonly RegisterRow[] = [
   row(60, "heat", "energy", "Heat energy E1", "counter"),
   row(63, "heat", "cooling-energy", "Cooling energy E3", "counter"),
   row(80, "heat", "power", "Heat power", "gauge"),
-  row(68, "water", "volume", "Volume V1", "counter"),
-  row(74, "water", "flow", "Flow V1", "gauge"),
+  row(68, "circuit", "volume", "Volume V1", "counter"),
+  row(74, "circuit", "flow", "Flow V1", "gauge"),
   row(86, "temperature", "forward", "Forward temperature T1", "gauge"),
   row(87, "temperature", "return", "Return temperature T2", "gauge"),
   row(89, "temperature", "difference", "Temperature difference T1-T2", "gauge"),
@@ -76,7 +76,7 @@ export const OTHER_REGISTERS: readonly RegisterRow[] = [
   other(95, "e6-energy", "E6 tap water energy", "counter"),
   other(96, "e7-energy", "E7 heat energy Y", "counter"),
   other(97, "e8-volume-t1", "E8 m³×T1", "counter"),
-  other(98, "target-date", "Target (reading) date", "info", "integer"),
+  other(98, "target-date", "Target (reading) date", "info", "string"),
   other(104, "meter-number-b", "Meter no. for VB", "info", "integer"),
   other(110, "e9-volume-t2", "E9 m³×T2", "counter"),
   other(
@@ -89,21 +89,21 @@ export const OTHER_REGISTERS: readonly RegisterRow[] = [
   other(113, "info-events", "Info-event counter", "counter", "integer"),
   other(114, "meter-number-a", "Meter no. for VA", "info", "integer"),
   other(122, "t4", "T4 temperature", "gauge"),
-  other(123, "max-flow-date-year", "Date of max flow this year", "info", "integer"),
+  other(123, "max-flow-date-year", "Date of max flow this year", "info", "string"),
   other(124, "max-flow-year", "Max flow this year", "gauge"),
-  other(125, "min-flow-date-year", "Date of min flow this year", "info", "integer"),
+  other(125, "min-flow-date-year", "Date of min flow this year", "info", "string"),
   other(126, "min-flow-year", "Min flow this year", "gauge"),
-  other(127, "max-power-date-year", "Date of max power this year", "info", "integer"),
+  other(127, "max-power-date-year", "Date of max power this year", "info", "string"),
   other(128, "max-power-year", "Max power this year", "gauge"),
-  other(129, "min-power-date-year", "Date of min power this year", "info", "integer"),
+  other(129, "min-power-date-year", "Date of min power this year", "info", "string"),
   other(130, "min-power-year", "Min power this year", "gauge"),
-  other(138, "max-flow-date-month", "Date of max flow this month", "info", "integer"),
+  other(138, "max-flow-date-month", "Date of max flow this month", "info", "string"),
   other(139, "max-flow-month", "Max flow this month", "gauge"),
-  other(140, "min-flow-date-month", "Date of min flow this month", "info", "integer"),
+  other(140, "min-flow-date-month", "Date of min flow this month", "info", "string"),
   other(141, "min-flow-month", "Min flow this month", "gauge"),
-  other(142, "max-power-date-month", "Date of max power this month", "info", "integer"),
+  other(142, "max-power-date-month", "Date of max power this month", "info", "string"),
   other(143, "max-power-month", "Max power this month", "gauge"),
-  other(144, "min-power-date-month", "Date of min power this month", "info", "integer"),
+  other(144, "min-power-date-month", "Date of min power this month", "info", "string"),
   other(145, "min-power-month", "Min power this month", "gauge"),
   other(146, "t1-average-year", "Year-to-date average T1", "gauge"),
   other(147, "t2-average-year", "Year-to-date average T2", "gauge"),
@@ -126,8 +126,8 @@ export const OTHER_REGISTERS: readonly RegisterRow[] = [
   other(267, "e3-high-resolution", "E3 high resolution", "counter"),
   other(582, "battery-days", "Battery days left", "gauge"),
   other(1001, "serial-number", "Serial number", "info", "integer"),
-  other(1002, "clock-time", "Current time hhmmss", "info", "integer"),
-  other(1003, "clock-date", "Current date yymmdd", "info", "integer"),
+  other(1002, "clock-time", "Meter clock time", "info", "string"),
+  other(1003, "clock-date", "Meter clock date", "info", "string"),
   other(1005, "software-edition", "Software edition", "info", "integer"),
   other(
     1010,

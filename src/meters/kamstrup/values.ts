@@ -4,19 +4,25 @@
  * byte, the value as exact decimal text.
  *
  * Floats keep the meter's resolution (`1917.60` for mantissa 191760 and
- * exponent -2, homie-4.md G3/G9). An unknown unit byte does not drop the
+ * exponent -2: the published text keeps trailing zeros). An unknown unit byte does not drop the
  * value: it is published without unit and reported through `onWarning`,
  * since the number itself is exact and the register id says what it is;
  * the caller logs the warning so a wrong-looking unit can be traced.
  * Integer properties take the exact value only when it is whole and fits
  * int64; otherwise the value is left out and reported.
  *
- * Flow in l/h is published in m³/h, shifted by three places (exact), as the
- * Homie layout O2 has it and Home Assistant's volume flow rate accepts.
+ * Units are published the way consumers read them ({@link PUBLISHED_UNITS}):
+ * a meter unit with a factor is scaled exactly to its base unit (`128` l/h
+ * is `0.128` m³/h, `26.91` "m³ x 10" is `269.1` m³), spellings become the
+ * symbols Home Assistant and openHAB know (`min`, `d`, `L`), a temperature
+ * difference in K is a plain number with the unit in its name, and dates
+ * and clock times are ISO 8601 strings (`2022-01-12`, `20:02:43`), never a
+ * number with a made-up unit.
  */
 import type { Value } from "../../reading.ts";
 import type { Register } from "./register_codec.ts";
-import { shift } from "../../decimal.ts";
+import { shift, whole } from "../../decimal.ts";
+import { DATE_UNITS, dateText } from "./dates.ts";
 import { resolutionText } from "./number.ts";
 import { registerRow } from "./registers.ts";
 import { unitOf } from "./units.ts";
@@ -27,9 +33,41 @@ export interface ValuesOptions {
   onWarning?: (message: string) => void;
 }
 
-/** Meter units published in another unit: the unit and the power of ten to shift by. */
-const PUBLISHED_UNITS: Readonly<Record<string, { unit: string; exponent: number }>> = {
+/** How a meter unit is published. */
+export interface PublishedUnit {
+  /** The unit published (Homie `$unit`); none for a plain number. */
+  unit?: string;
+  /** A unit named only in the property name (see `Quantity.plainUnit`). */
+  plainUnit?: string;
+  /** Power of ten the value is multiplied by; 0 unless told. */
+  exponent?: number;
+}
+
+/**
+ * Meter units published otherwise than spelt in the unit table; any other
+ * unit is published as it is. `K` is only ever a temperature difference on
+ * a heat meter (T1 − T2), which openHAB would show as an absolute
+ * temperature; RTC, ASCII and bit-field registers are plain numbers.
+ */
+export const PUBLISHED_UNITS: Readonly<Record<string, PublishedUnit>> = {
   "l/h": { unit: "m³/h", exponent: -3 },
+  "m³ x 10": { unit: "m³", exponent: 1 },
+  "GJ x 10": { unit: "GJ", exponent: 1 },
+  "ton x 10": { unit: "t", exponent: 1 },
+  "ton": { unit: "t" },
+  "ton/h": { unit: "t/h" },
+  "l": { unit: "L" },
+  "minutes": { unit: "min" },
+  "days": { unit: "d" },
+  "Cal": { unit: "cal" },
+  "kCal": { unit: "kcal" },
+  "K": { plainUnit: "K" },
+  "m³xC": { plainUnit: "m³·°C" },
+  "Bitfield": {},
+  "ASCII": {},
+  "RTC": {},
+  "RTC-Q": {},
+  "Datetime": {},
 };
 
 const INT64_MIN = -(2n ** 63n);
@@ -44,36 +82,46 @@ function isInt64(text: string): boolean {
 
 /**
  * Turns decoded registers into reading values, in the order given. See the
- * module comment for unknown units and non-integer integers.
+ * module comment for units, dates, unknown units and non-integer integers.
  */
 export function toValues(registers: readonly Register[], options: ValuesOptions = {}): Value[] {
   const values: Value[] = [];
   for (const register of registers) {
     const { id: _id, ...quantity } = registerRow(register.id);
-    let value: string;
-    let unit = unitOf(register.unit);
-    if (quantity.datatype === "integer") {
-      if (!isInt64(register.value)) {
+    const meterUnit = unitOf(register.unit);
+    if (meterUnit !== undefined && DATE_UNITS.has(meterUnit)) {
+      const digits = whole(register.value);
+      const text = digits === undefined ? undefined : dateText(meterUnit, digits);
+      if (text === undefined) {
         options.onWarning?.(
-          `register ${register.id}: ${register.value} is no int64 integer; left out`,
+          `register ${register.id}: ${register.value} is no ${meterUnit} date or time; left out`,
         );
         continue;
       }
-      value = register.value;
-    } else {
-      value = resolutionText(register);
-      const published = unit === undefined ? undefined : PUBLISHED_UNITS[unit];
-      if (published) {
-        value = shift(value, published.exponent)!;
-        unit = published.unit;
-      }
+      values.push({ ...quantity, datatype: "string", value: text });
+      continue;
     }
-    if (unit === undefined) {
+    if (meterUnit === undefined) {
       options.onWarning?.(
         `register ${register.id}: unknown unit byte ${register.unit}; published without unit`,
       );
     }
-    values.push(unit ? { ...quantity, unit, value } : { ...quantity, value });
+    const published: PublishedUnit = meterUnit === undefined
+      ? {}
+      : PUBLISHED_UNITS[meterUnit] ?? (meterUnit === "" ? {} : { unit: meterUnit });
+    const raw = quantity.datatype === "integer" ? register.value : resolutionText(register);
+    const value = shift(raw, published.exponent ?? 0)!;
+    if (quantity.datatype === "integer" && !isInt64(value)) {
+      options.onWarning?.(`register ${register.id}: ${value} is no int64 integer; left out`);
+      continue;
+    }
+    const out: Value = { ...quantity, value };
+    if (published.unit) out.unit = published.unit;
+    if (published.plainUnit) {
+      out.plainUnit = published.plainUnit;
+      out.name = `${quantity.name} (${published.plainUnit})`;
+    }
+    values.push(out);
   }
   return values;
 }

@@ -1,5 +1,6 @@
 /**
- * Decryption of general-glo-ciphering frames with WebCrypto.
+ * Decryption of the T210-D-r's general-glo-ciphering frames, with the messages
+ * that say which key to check.
  *
  * The nonce is the system title followed by the frame counter. Without the
  * authentication key the ciphertext alone (never the tag bytes) is decrypted
@@ -9,9 +10,10 @@
  * With the authentication key the frame is also checked as AES-128-GCM
  * (12-byte tag, AAD = security byte || authentication key).
  */
-import { ok, reject, type Result } from "../../result.ts";
-import { type Bytes, type GloFrame, SYSTEM_TITLE_LENGTH, TAG_LENGTH } from "./frame.ts";
-import { KEY_LENGTH } from "./keys.ts";
+import { reject, type Result } from "../../result.ts";
+import { GloCipher, tagMismatch } from "../glo_cipher.ts";
+import { type Bytes, type GloFrame, SYSTEM_TITLE_LENGTH } from "./frame.ts";
+import { KEY_LENGTH } from "../glo_keys.ts";
 
 /** Options of {@link FrameDecrypter}. */
 export interface DecrypterOptions {
@@ -54,20 +56,10 @@ export function frameNonce(frame: GloFrame): Bytes {
   return nonce;
 }
 
-interface CryptoKeys {
-  ctr: CryptoKey;
-  gcm?: CryptoKey;
-}
-
 /**
- * Decrypts the frames of one meter. Keys are imported into WebCrypto once,
- * on first use, not per frame. `decrypt` never throws: a wrong key, a failed
- * tag or a damaged frame is a rejection naming the setting to check.
- *
- * Deno's WebCrypto refuses to decrypt AES-GCM with a 96-bit tag, so the tag
- * is checked the other way round: the ciphertext is decrypted as AES-CTR and
- * the plaintext sealed again with AES-GCM (same key, nonce and AAD, 96-bit
- * tag), whose tag must equal the frame's.
+ * Decrypts the frames of one meter, synchronously (AES through `node:crypto`,
+ * see glo_cipher.ts). `decrypt` never throws: a wrong key, a failed tag or a
+ * damaged frame is a rejection naming the setting to check.
  */
 export class FrameDecrypter {
   /** Whether frames are authenticated (an authentication key was given). */
@@ -77,9 +69,10 @@ export class FrameDecrypter {
   readonly #authKey: Bytes | undefined;
   readonly #keyName: string;
   readonly #authKeyName: string;
-  #keys: Promise<Result<CryptoKeys>> | undefined;
+  readonly #keyProblem: Result<never> | undefined;
+  readonly #cipher: GloCipher | undefined;
 
-  /** Creates a decrypter; keys are checked when the first frame comes. */
+  /** Creates a decrypter; keys of the wrong length are reported for every frame. */
   constructor(options: DecrypterOptions) {
     this.#meterId = options.meterId;
     this.#key = options.key.slice();
@@ -87,95 +80,48 @@ export class FrameDecrypter {
     this.checksTag = this.#authKey !== undefined;
     this.#keyName = options.keyName ?? "meter.key";
     this.#authKeyName = options.authKeyName ?? "meter.auth_key";
+    this.#keyProblem = this.#checkKeys();
+    if (!this.#keyProblem) this.#cipher = new GloCipher(this.#key, this.#authKey);
   }
 
   /** Decrypts one frame to the telegram bytes, checking the tag when an authentication key is set. */
-  async decrypt(frame: GloFrame): Promise<Result<Uint8Array>> {
-    this.#keys ??= this.#importKeys();
-    const keys = await this.#keys;
-    if (!keys.ok) return keys;
-    const nonce = frameNonce(frame);
-    const counter = new Uint8Array(16);
-    counter.set(nonce);
-    counter[15] = 2;
-    let plain: Bytes;
-    try {
-      plain = new Uint8Array(
-        await crypto.subtle.decrypt(
-          { name: "AES-CTR", counter, length: 32 },
-          keys.value.ctr,
-          frame.ciphertext,
-        ),
-      );
-    } catch {
-      return reject("decryption", `AES-CTR failed on a frame of meter ${this.#meterId}`);
+  decrypt(frame: GloFrame): Result<Uint8Array> {
+    if (!this.#cipher) return this.#keyProblem!;
+    const plain = this.#cipher.decrypt(frame);
+    if (!plain.ok) {
+      if (plain.error.reason === "tag") return this.#tagMismatch(frame);
+      return reject(plain.error.reason, `${plain.error.message} of meter ${this.#meterId}`);
     }
-    if (keys.value.gcm && this.#authKey) {
-      return await this.#checkTag(keys.value.gcm, this.#authKey, frame, nonce, plain);
-    }
-    if (!looksLikeTelegram(plain)) {
+    if (this.#authKey === undefined && !looksLikeTelegram(plain.value)) {
       return reject(
         "decryption",
         `decryption failed for meter ${this.#meterId}: check ${this.#keyName} ` +
           `(the encryption key, not the authentication key)`,
       );
     }
-    return ok(plain);
+    return plain;
   }
 
-  async #importKeys(): Promise<Result<CryptoKeys>> {
+  #checkKeys(): Result<never> | undefined {
     const bad = (name: string) =>
-      reject<CryptoKeys>(
+      reject(
         "decryption",
         `cannot use the keys of meter ${this.#meterId}: ` +
           `${name} must be ${KEY_LENGTH} bytes (${2 * KEY_LENGTH} hex characters)`,
       );
     if (this.#key.length !== KEY_LENGTH) return bad(this.#keyName);
     if (this.#authKey && this.#authKey.length !== KEY_LENGTH) return bad(this.#authKeyName);
-    try {
-      const ctr = await crypto.subtle.importKey("raw", this.#key, "AES-CTR", false, ["decrypt"]);
-      const gcm = this.#authKey
-        ? await crypto.subtle.importKey("raw", this.#key, "AES-GCM", false, ["encrypt"])
-        : undefined;
-      return ok({ ctr, gcm });
-    } catch {
-      return bad(this.#keyName);
-    }
+    return undefined;
   }
 
-  async #checkTag(
-    gcm: CryptoKey,
-    authKey: Bytes,
-    frame: GloFrame,
-    nonce: Bytes,
-    plain: Bytes,
-  ): Promise<Result<Uint8Array>> {
-    const aad = new Uint8Array(1 + authKey.length);
-    aad[0] = frame.securityControl;
-    aad.set(authKey, 1);
-    let sealed: Uint8Array;
-    try {
-      sealed = new Uint8Array(
-        await crypto.subtle.encrypt(
-          { name: "AES-GCM", iv: nonce, additionalData: aad, tagLength: 8 * TAG_LENGTH },
-          gcm,
-          plain,
-        ),
-      );
-    } catch {
-      return reject("tag", `AES-GCM failed on a frame of meter ${this.#meterId}`);
-    }
-    let diff = 0;
-    for (let i = 0; i < TAG_LENGTH; i++) diff |= sealed[plain.length + i] ^ frame.tag[i];
-    if (diff === 0) return ok(plain);
-    const hint = looksLikeTelegram(plain)
-      ? `the encryption key decrypts, so check ${this.#authKeyName} (the authentication key)`
-      : `check ${this.#keyName} (the encryption key) and ${this.#authKeyName} ` +
-        `(the authentication key): swapped keys fail like this`;
-    return reject(
-      "tag",
-      `authentication tag mismatch for meter ${this.#meterId}: ${hint}; ` +
-        `a damaged frame fails the same way`,
-    );
+  /** The rejection of a failed tag, saying which key to check (the rare path: decrypts again). */
+  #tagMismatch(frame: GloFrame): Result<Uint8Array> {
+    const plain = new GloCipher(this.#key).decrypt(frame);
+    const names = {
+      meterId: this.#meterId,
+      keyName: this.#keyName,
+      authKeyName: this.#authKeyName,
+    };
+    return tagMismatch(names, plain.ok && looksLikeTelegram(plain.value));
   }
 }

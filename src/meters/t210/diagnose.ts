@@ -27,14 +27,14 @@ export interface ConfiguredKeys {
  * Tries the configured keys on one frame: the encryption key alone, the tag
  * with both, and the authentication key as the encryption key (swapped).
  */
-export async function diagnoseKeys(frame: GloFrame, keys: ConfiguredKeys): Promise<KeyDiagnosis> {
-  const decrypts = async (key: Uint8Array, authKey?: Uint8Array) =>
-    (await new FrameDecrypter({ meterId: "diagnosis", key, authKey }).decrypt(frame)).ok;
-  if (await decrypts(keys.key)) {
+export function diagnoseKeys(frame: GloFrame, keys: ConfiguredKeys): KeyDiagnosis {
+  const decrypts = (key: Uint8Array, authKey?: Uint8Array) =>
+    new FrameDecrypter({ meterId: "diagnosis", key, authKey }).decrypt(frame).ok;
+  if (decrypts(keys.key)) {
     if (!keys.authKey) {
       return { verdict: "ok", message: "the encryption key decrypts the frame (no tag check)" };
     }
-    if (await decrypts(keys.key, keys.authKey)) {
+    if (decrypts(keys.key, keys.authKey)) {
       return { verdict: "ok", message: "the encryption key decrypts and the tag verifies" };
     }
     return {
@@ -43,7 +43,7 @@ export async function diagnoseKeys(frame: GloFrame, keys: ConfiguredKeys): Promi
         "correct the authentication key, or remove it to skip the tag check",
     };
   }
-  if (keys.authKey && await decrypts(keys.authKey)) {
+  if (keys.authKey && decrypts(keys.authKey)) {
     return {
       verdict: "swapped",
       message: "the keys are swapped: the configured authentication key is the encryption key",

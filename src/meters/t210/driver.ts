@@ -16,7 +16,7 @@ import { type Decoded, type StreamDecoder, StreamMeter } from "../stream_meter.t
 import { FrameDecrypter } from "./decrypt.ts";
 import { type ConfiguredKeys, diagnoseKeys } from "./diagnose.ts";
 import type { FoundFrame } from "./finder.ts";
-import { parseKey } from "./keys.ts";
+import { parseKey } from "../glo_keys.ts";
 import { T210Reader } from "./reader.ts";
 
 /** T210-D-r: frames found and decrypted, then the DSMR core with its CRC. */

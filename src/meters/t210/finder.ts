@@ -11,7 +11,7 @@
  * ```ts
  * finder.push(chunk);
  * for (let frame = finder.next(); frame; frame = finder.next()) {
- *   const plain = await decrypter.decrypt(frame);
+ *   const plain = decrypter.decrypt(frame);
  *   const telegram = plain.ok ? parseTelegram(plain.value) : plain; // CRC checked
  *   if (telegram.ok) finder.accept(frame);
  *   else finder.reject(frame);

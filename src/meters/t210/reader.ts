@@ -31,7 +31,6 @@ export class T210Reader<T> {
   readonly #decrypter: FrameDecrypter;
   readonly #validate: (telegram: Uint8Array, frame: FoundFrame) => Result<T>;
   readonly #onRejected?: (frame: FoundFrame, error: Rejection) => void;
-  #queue: Promise<unknown> = Promise.resolve();
 
   /** Creates a reader with an empty finder. */
   constructor(options: T210ReaderOptions<T>) {
@@ -42,23 +41,17 @@ export class T210Reader<T> {
   }
 
   /**
-   * Feeds bytes read from the port. Resolves to the outcome of every frame
+   * Feeds bytes read from the port. Returns the outcome of every frame
    * completed by them, in stream order: telegrams, and rejections to count
-   * and log. Concurrent calls are run one after the other.
+   * and log.
    */
-  push(chunk: Uint8Array): Promise<Result<T>[]> {
-    const run = this.#queue.then(() => this.#feed(chunk));
-    this.#queue = run.catch(() => undefined);
-    return run;
-  }
-
-  async #feed(chunk: Uint8Array): Promise<Result<T>[]> {
+  push(chunk: Uint8Array): Result<T>[] {
     const results: Result<T>[] = [];
     const slice = this.finder.maxFrameLength;
     for (let at = 0; at < chunk.length; at += slice) {
       this.finder.push(chunk.subarray(at, at + slice));
       for (let frame = this.finder.next(); frame; frame = this.finder.next()) {
-        const plain = await this.#decrypter.decrypt(frame);
+        const plain = this.#decrypter.decrypt(frame);
         const result = plain.ok ? this.#check(plain.value, frame) : plain;
         if (result.ok) this.finder.accept(frame);
         else {

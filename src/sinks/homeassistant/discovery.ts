@@ -1,7 +1,11 @@
 /**
  * Home Assistant MQTT discovery as a state machine without I/O: readings in,
  * retained config messages out. Each config points a sensor at the Homie
- * value topic, so no value is published twice (homie-4.md L).
+ * value topic, so no value is published twice (homie-4.md L). The device
+ * class, state class and unit of each sensor are a pair Home Assistant
+ * accepts; enums carry their options; secondary and fast-changing values are
+ * diagnostics, and the per-phase values and reading timestamps start
+ * disabled, as in Home Assistant's own dsmr integration.
  */
 import type { MeterInfo, Quantity, Reading } from "../../reading.ts";
 import type { Message } from "../mqtt_connection.ts";
@@ -19,13 +23,16 @@ export type StateClass = "measurement" | "total_increasing";
 
 const TOTAL: readonly StateClass[] = ["total_increasing"];
 const MEASUREMENT: readonly StateClass[] = ["measurement"];
+const ANY: readonly StateClass[] = [...TOTAL, ...MEASUREMENT];
 
 /**
  * Units Home Assistant accepts for a device class (sensor/const.py,
- * DEVICE_CLASS_UNITS, in releases since 2023), by the exact unit smr
- * publishes. `kvarh` has no device class in most releases and `K` would be
- * read as an absolute temperature, so both go without one; `l/h` is not
- * spelled the way Home Assistant does.
+ * DEVICE_CLASS_UNITS and DEVICE_CLASS_STATE_CLASSES), by the exact unit smr
+ * publishes; every class here exists since Home Assistant 2024.2
+ * (`volume_flow_rate` is the newest; a release that lacks a class drops
+ * the whole config). Reactive energy (`kvarh`) and mass (`t`) get none, as
+ * Home Assistant has no class for them, and neither does a plain unit (a
+ * temperature difference in K): `temperature` would make it absolute.
  */
 const UNIT_CLASSES: Record<string, DeviceClass> = {
   Wh: { name: "energy", stateClasses: TOTAL },
@@ -41,16 +48,29 @@ const UNIT_CLASSES: Record<string, DeviceClass> = {
   "°C": { name: "temperature", stateClasses: MEASUREMENT },
   "°F": { name: "temperature", stateClasses: MEASUREMENT },
   "m³": { name: "volume", stateClasses: TOTAL },
+  L: { name: "volume", stateClasses: TOTAL },
   "m³/h": { name: "volume_flow_rate", stateClasses: MEASUREMENT },
-  h: { name: "duration", stateClasses: [...TOTAL, ...MEASUREMENT] },
-  min: { name: "duration", stateClasses: [...TOTAL, ...MEASUREMENT] },
-  s: { name: "duration", stateClasses: [...TOTAL, ...MEASUREMENT] },
+  d: { name: "duration", stateClasses: ANY },
+  h: { name: "duration", stateClasses: ANY },
+  min: { name: "duration", stateClasses: ANY },
+  s: { name: "duration", stateClasses: ANY },
 };
 
-/** Device classes by node where the node says more than the unit (gas in m³ is `gas`). */
+/**
+ * Device classes by node where the node says more than the unit: gas in m³
+ * is `gas` and household water `water`, the classes the Energy dashboard
+ * offers for gas and water (a heating circuit's volume stays `volume`).
+ */
 const NODE_CLASSES: Record<string, Record<string, DeviceClass>> = {
   gas: { "m³": { name: "gas", stateClasses: TOTAL } },
+  water: {
+    "m³": { name: "water", stateClasses: TOTAL },
+    L: { name: "water", stateClasses: TOTAL },
+  },
 };
+
+/** An ISO 8601 calendar date, the state of a `date` sensor. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The Home Assistant classes of a sensor. */
 export interface SensorClasses {
@@ -59,23 +79,68 @@ export interface SensorClasses {
 }
 
 /**
- * Classes for a quantity: counters are `total_increasing`, gauges
- * `measurement`, info none; the device class comes from the unit, and only
- * when Home Assistant accepts it with that unit and state class (L6).
+ * Classes for a quantity: datetimes are `timestamp`, enums `enum`, a string
+ * holding a calendar date (`payload`) `date`. Numbers: counters are
+ * `total_increasing`, gauges `measurement`, info none; the device class
+ * comes from the unit, and only when Home Assistant accepts it with that
+ * unit and state class (homie-4.md L6).
  */
-export function sensorClasses(quantity: Quantity): SensorClasses {
-  if (quantity.datatype === "datetime") return { deviceClass: "timestamp" };
+export function sensorClasses(quantity: Quantity, payload?: string): SensorClasses {
+  switch (quantity.datatype) {
+    case "datetime":
+      return { deviceClass: "timestamp" };
+    case "enum":
+      return { deviceClass: "enum" };
+    case "string":
+      return payload !== undefined && ISO_DATE.test(payload) ? { deviceClass: "date" } : {};
+  }
   const stateClass: StateClass | undefined = quantity.kind === "counter"
     ? "total_increasing"
     : quantity.kind === "gauge"
     ? "measurement"
     : undefined;
-  if (!stateClass) return {};
   const unit = quantity.unit ?? "";
   const deviceClass = NODE_CLASSES[quantity.node]?.[unit] ?? UNIT_CLASSES[unit];
-  return deviceClass?.stateClasses.includes(stateClass)
-    ? { deviceClass: deviceClass.name, stateClass }
-    : { stateClass };
+  const accepted = deviceClass !== undefined &&
+    (stateClass === undefined || deviceClass.stateClasses.includes(stateClass));
+  const classes: SensorClasses = {};
+  if (accepted) classes.deviceClass = deviceClass.name;
+  if (stateClass) classes.stateClass = stateClass;
+  return classes;
+}
+
+/** How Home Assistant lists an entity. */
+export interface EntityPlacement {
+  /** `diagnostic` for what describes the reader or the meter rather than the energy. */
+  category?: "diagnostic";
+  /** False for entities Home Assistant creates disabled, as its own dsmr integration does. */
+  enabled: boolean;
+}
+
+/** Nodes whose entities are diagnostics: smr's own counters, the meter's power failures. */
+const DIAGNOSTIC_NODES: ReadonlySet<string> = new Set([STATUS_NODE, "outages"]);
+
+/** Nodes whose entities are diagnostics, disabled at first: per-phase values change every second. */
+const HIDDEN_NODES: ReadonlySet<string> = new Set(["l1", "l2", "l3"]);
+
+/**
+ * Where an entity goes: the status counters, power failures, the meter's
+ * info code and its other informational registers are diagnostics; the
+ * per-phase values and the timestamps of readings (`meter/timestamp`,
+ * `gas/timestamp`, …) are diagnostics that start disabled.
+ */
+export function entityPlacement(quantity: Quantity): EntityPlacement {
+  const { node, property } = quantity;
+  if (HIDDEN_NODES.has(node) || (node !== STATUS_NODE && property === "timestamp")) {
+    return { category: "diagnostic", enabled: false };
+  }
+  if (
+    DIAGNOSTIC_NODES.has(node) || (node === "meter" && property === "info") ||
+    (node === "registers" && quantity.kind === "info")
+  ) {
+    return { category: "diagnostic", enabled: true };
+  }
+  return { enabled: true };
 }
 
 /** Digits after the decimal point of a numeric payload; undefined for other payloads. */
@@ -115,7 +180,8 @@ const RUNNING = "{{ 'online' if value in ['init', 'ready', 'alert'] else 'offlin
 
 interface Sensor {
   quantity: Quantity;
-  precision?: number;
+  /** The first payload, which tells the display precision and whether a string is a date. */
+  payload?: string;
 }
 
 /** The discovery configs of one device. */
@@ -126,7 +192,7 @@ export class HomeAssistantDiscovery {
 
   constructor(options: DiscoveryOptions) {
     this.#options = options;
-    for (const quantity of STATUS_COUNTERS) this.#add(quantity, 0);
+    for (const quantity of STATUS_COUNTERS) this.#add(quantity, "0");
     this.#device = JSON.stringify(this.#deviceBlock());
   }
 
@@ -154,14 +220,14 @@ export class HomeAssistantDiscovery {
       const payload = formatPayload(value);
       if (payload === undefined) continue;
       const { value: _, ...quantity } = value;
-      added.push(this.#add(quantity, displayPrecision(payload, quantity.datatype)));
+      added.push(this.#add(quantity, payload));
     }
     if (JSON.stringify(this.#deviceBlock()) !== this.#device) return this.all();
     return added.map((sensor) => this.#config(sensor));
   }
 
-  #add(quantity: Quantity, precision: number | undefined): Sensor {
-    const sensor = { quantity, precision };
+  #add(quantity: Quantity, payload: string | undefined): Sensor {
+    const sensor = { quantity, payload };
     this.#sensors.set(key(quantity), sensor);
     return sensor;
   }
@@ -178,10 +244,11 @@ export class HomeAssistantDiscovery {
     };
   }
 
-  #config({ quantity, precision }: Sensor): Message {
+  #config({ quantity, payload }: Sensor): Message {
     const { prefix, baseTopic, deviceId, version } = this.#options;
     const { node, property } = quantity;
-    const classes = sensorClasses(quantity);
+    const classes = sensorClasses(quantity, payload);
+    const placement = entityPlacement(quantity);
     const config = {
       name: quantity.name,
       unique_id: `smr_${deviceId}_${node}_${property}`,
@@ -192,9 +259,13 @@ export class HomeAssistantDiscovery {
       }],
       device_class: classes.deviceClass,
       state_class: classes.stateClass,
-      unit_of_measurement: quantity.unit,
-      suggested_display_precision: precision,
-      entity_category: node === STATUS_NODE ? "diagnostic" : undefined,
+      unit_of_measurement: quantity.unit ?? quantity.plainUnit,
+      options: quantity.datatype === "enum" ? quantity.options : undefined,
+      suggested_display_precision: payload === undefined
+        ? undefined
+        : displayPrecision(payload, quantity.datatype),
+      entity_category: placement.category,
+      enabled_by_default: placement.enabled ? undefined : false,
       qos: 1,
       device: this.#deviceBlock(),
       origin: { name: "smr", sw_version: version },

@@ -4,7 +4,7 @@
  * Home Assistant announces itself `online`.
  */
 import type mqtt from "mqtt";
-import type { Sink } from "../../pipeline.ts";
+import type { Sink, SinkConnection } from "../../pipeline.ts";
 import type { Reading } from "../../reading.ts";
 import {
   type BrokerOptions,
@@ -12,6 +12,7 @@ import {
   connectWithBackoff,
   type Message,
   publishRetained,
+  redactUrl,
 } from "../mqtt_connection.ts";
 import { type DiscoveryOptions, HomeAssistantDiscovery } from "./discovery.ts";
 
@@ -28,6 +29,11 @@ export class HomeAssistantSink implements Sink {
   constructor(options: HomeAssistantSinkOptions) {
     this.#options = options;
     this.discovery = new HomeAssistantDiscovery(options);
+  }
+
+  /** The broker and whether the client is connected to it now. */
+  get connection(): SinkConnection {
+    return { target: redactUrl(this.#options.url), connected: this.#client?.connected === true };
   }
 
   async consume(readings: AsyncIterable<Reading>): Promise<void> {

@@ -293,6 +293,7 @@ export class HomieDevice {
         this.#msg(`${key}/$retained`, "true"),
       );
       if (quantity.unit) messages.push(this.#msg(`${key}/$unit`, quantity.unit));
+      if (quantity.options) messages.push(this.#msg(`${key}/$format`, quantity.options.join(",")));
     }
     return messages;
   }
@@ -328,5 +329,6 @@ function merge(into: Update, from: Update): void {
 }
 
 function sameQuantity(a: Quantity, b: Quantity): boolean {
-  return a.name === b.name && a.datatype === b.datatype && a.unit === b.unit && a.kind === b.kind;
+  return a.name === b.name && a.datatype === b.datatype && a.unit === b.unit &&
+    a.kind === b.kind && a.plainUnit === b.plainUnit && a.options?.join() === b.options?.join();
 }

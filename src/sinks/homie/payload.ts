@@ -17,7 +17,8 @@ export const DATETIME_PAYLOAD = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|
 /**
  * The payload for a value, or undefined when the value cannot be published
  * without lying (not a number for a float, a fraction for an integer, a
- * datetime without offset, an empty string).
+ * datetime without offset, an empty string, an enum value not among its
+ * options).
  */
 export function formatPayload(value: Value): string | undefined {
   switch (value.datatype) {
@@ -30,7 +31,8 @@ export function formatPayload(value: Value): string | undefined {
     case "datetime":
       return DATETIME_PAYLOAD.test(value.value) ? value.value : undefined;
     case "string":
-    case "enum":
       return value.value.length > 0 ? value.value : undefined;
+    case "enum":
+      return value.options?.includes(value.value) ? value.value : undefined;
   }
 }

@@ -5,7 +5,7 @@
  * shutdown. When another smr publishes as the same device it steps back.
  */
 import type mqtt from "mqtt";
-import type { Sink } from "../../pipeline.ts";
+import type { Sink, SinkConnection } from "../../pipeline.ts";
 import type { Reading } from "../../reading.ts";
 import {
   type BrokerOptions,
@@ -41,6 +41,11 @@ export class HomieSink implements Sink {
   constructor(options: HomieSinkOptions) {
     this.#options = options;
     this.device = new HomieDevice(options);
+  }
+
+  /** The broker and whether the client is connected to it now. */
+  get connection(): SinkConnection {
+    return { target: redactUrl(this.#options.url), connected: this.#client?.connected === true };
   }
 
   async consume(readings: AsyncIterable<Reading>): Promise<void> {

@@ -100,7 +100,7 @@ Deno.test("unknown units, missing units and non-decimals give no value", () => {
   );
 });
 
-Deno.test("the tariff is an integer and the meter time an ISO datetime", () => {
+Deno.test("the tariff is an enum of its digits and the meter time an ISO datetime", () => {
   const result = decodeTelegram(telegram(["0-0:1.0.0(221006061550S)", "0-0:96.14.0(0002)"]), {
     crc: "required",
   });
@@ -110,12 +110,15 @@ Deno.test("the tariff is an integer and the meter time an ISO datetime", () => {
     { ...ELECTRICITY.timestamp, value: "2022-10-06T06:15:50+02:00" },
     { ...ELECTRICITY.tariff, value: "2" },
   ]);
+  assertEquals(result.value.values[1].options, ["1", "2", "3", "4"]);
 });
 
-Deno.test("a long tariff stays exact digits", () => {
-  assertEquals(values(["0-0:96.14.0(000123456789012345678901234)"]), {
-    "meter/tariff": "123456789012345678901234",
-  });
+// Changed on purpose (consumers issue): the tariff became an enum, so a value
+// outside its options gives no value instead of exact digits.
+Deno.test("a tariff outside the enum's options gives no value", () => {
+  assertEquals(values(["0-0:96.14.0(000123456789012345678901234)"]), {});
+  assertEquals(values(["0-0:96.14.0(0005)"]), {});
+  assertEquals(values(["0-0:96.14.0(0004)"]), { "meter/tariff": "4" });
 });
 
 Deno.test("unknown codes are kept in the parse and produce no value", () => {
@@ -148,12 +151,67 @@ Deno.test("gas is the first channel of device type 003 with a reading that has a
   assertEquals(values(lines, { channels: { gas: 1 } })["gas/volume"], undefined);
 });
 
-Deno.test("a reading without device type is not gas, except the DSMR 2.2 profile", () => {
-  assertEquals(values(["0-1:24.2.1(200426223001S)(00246.138*m3)"]), {});
+// Changed on purpose (consumers issue): a channel without device type whose
+// reading is a volume is gas, as dsmr_parser and dsmr-reader read it.
+Deno.test("a reading in m³ without device type is gas; a typed gas channel comes first", () => {
+  assertEquals(values(["0-1:24.2.1(200426223001S)(00246.138*m3)"]), {
+    "gas/volume": "246.138",
+    "gas/timestamp": "2020-04-26T22:30:01+02:00",
+  });
+  assertEquals(values(["0-1:24.2.1(200426223001S)(00012.345*GJ)"]), {});
+  assertEquals(values(["0-1:24.2.1(200426223001S)(00012.345)"]), {});
+  assertEquals(
+    values([
+      "0-1:24.2.1(200426223001S)(00001.000*m3)",
+      "0-2:24.1.0(003)",
+      "0-2:24.2.1(200426223001S)(00002.000*m3)",
+    ])["gas/volume"],
+    "2.000",
+  );
   assertEquals(values(["0-1:24.3.0(161107190000)(00)(60)(1)(0-1:24.2.1)(m3)", "(00001.001)"]), {
     "gas/volume": "1.001",
     "gas/timestamp": "2016-11-07T19:00:00+01:00",
   });
+});
+
+Deno.test("the power-failure log gives the failure that ended last; the counters are integers", () => {
+  assertEquals(
+    values([
+      "0-0:96.7.21(00004)",
+      "0-0:96.7.9(00002)",
+      "1-0:99.97.0(2)(0-0:96.7.19)(101208152415W)(0000000240*s)(101208151004W)(0000000301*s)",
+    ]),
+    {
+      "outages/short": "4",
+      "outages/long": "2",
+      "outages/last-end": "2010-12-08T15:24:15+01:00",
+      "outages/last-duration": "240",
+    },
+  );
+  assertEquals(
+    values([
+      "1-0:99.97.0(2)(0-0:96.7.19)(101208151004W)(0000000301*s)(101208152415W)(0000000240*s)",
+    ])[
+      "outages/last-duration"
+    ],
+    "240",
+    "the order of the entries does not matter",
+  );
+  assertEquals(values(["1-0:99.97.0(0)(0-0:96.7.19)"]), {});
+  assertEquals(values(["1-0:99.97.0(1)(0-0:96.7.19)(632525252525W)(0000000240*s)"]), {});
+});
+
+Deno.test("the peak history gives the month closed last, in W", () => {
+  const fluvius = [
+    "0-0:98.1.0(4)(1-0:1.6.0)(1-0:1.6.0)(230801000000S)(632525252525W)(00.000*kW)",
+    "(230901000000S)(230831181500S)(01.862*kW)(231101000000W)(231016130000S)(04.927*kW)",
+    "(231001000000S)(230910183000S)(04.229*kW)",
+  ].join("");
+  assertEquals(values([fluvius]), {
+    "power/peak-previous-month": "4927",
+    "power/peak-previous-month-time": "2023-10-16T13:00:00+02:00",
+  });
+  assertEquals(values(["0-0:98.1.0(0)(1-0:1.6.0)(1-0:1.6.0)"]), {});
 });
 
 Deno.test("a gas reading with a placeholder time gives the volume only", () => {

@@ -94,6 +94,9 @@ function assertWellFormed(value: Value): void {
     case "datetime":
       assertOk(ISO.test(value.value) && !isNaN(Date.parse(value.value)), value.value);
       break;
+    case "enum":
+      assertOk(value.options?.includes(value.value), `${value.property}=${value.value}`);
+      break;
     default:
       throw new Error(`unexpected datatype ${value.datatype}`);
   }

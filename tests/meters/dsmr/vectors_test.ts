@@ -268,6 +268,8 @@ function assertParsed(objects: readonly DsmrObject[], json: Vector["json"], name
 /** dsmr_parser names → Homie node/property and published unit ("" for integers). */
 const PROPERTIES: Record<string, [string, string]> = {
   ELECTRICITY_ACTIVE_TARIFF: ["meter/tariff", ""],
+  SHORT_POWER_FAILURE_COUNT: ["outages/short", ""],
+  LONG_POWER_FAILURE_COUNT: ["outages/long", ""],
   ELECTRICITY_IMPORTED_TOTAL: ["import/total", "kWh"],
   ELECTRICITY_USED_TARIFF_1: ["import/t1", "kWh"],
   ELECTRICITY_USED_TARIFF_2: ["import/t2", "kWh"],
@@ -333,6 +335,24 @@ function expectedValues(json: Vector["json"]): Map<string, string> {
   if (peak) {
     out.set("power/peak-month", convert(peak.value as string, peak.unit!, "W")!);
     out.set("power/peak-month-time", peak.datetime!);
+  }
+  // The newest month of the peak history and the failure that ended last,
+  // ordered by instant (dsmr_parser gives UTC, meters list in either order).
+  const months = (parsed.BELGIUM_MAXIMUM_DEMAND_13_MONTHS ?? []) as unknown as ParsedEntry[];
+  const lastMonth = months.filter((m) => m.datetime)
+    .sort((a, b) => Date.parse(a.datetime!) - Date.parse(b.datetime!)).at(-1);
+  if (lastMonth) {
+    out.set("power/peak-previous-month", convert(lastMonth.value as string, lastMonth.unit!, "W")!);
+    if (lastMonth.occurred) out.set("power/peak-previous-month-time", lastMonth.occurred as string);
+  }
+  const log = parsed.POWER_EVENT_FAILURE_LOG as unknown as
+    | { buffer: { datetime: string | null; value: { value: number } }[] }
+    | undefined;
+  const lastFailure = (log?.buffer ?? []).filter((e) => e.datetime)
+    .sort((a, b) => Date.parse(a.datetime!) - Date.parse(b.datetime!)).at(-1);
+  if (lastFailure) {
+    out.set("outages/last-end", lastFailure.datetime!);
+    out.set("outages/last-duration", String(lastFailure.value.value));
   }
   const devices = (parsed.MBUS_DEVICES ?? []) as unknown as Record<string, ParsedEntry>[];
   for (const [type, { node, unit }] of Object.entries(MBUS_NODES)) {

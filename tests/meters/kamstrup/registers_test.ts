@@ -3,8 +3,8 @@ import {
   HEAT_LAYOUT,
   OTHER_REGISTERS,
   registerRow,
-  REGISTERS_NODE,
 } from "../../../src/meters/kamstrup/registers.ts";
+import { REGISTERS_NODE } from "../../../src/nodes.ts";
 import { loadJson } from "./vectors.ts";
 
 const ID = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
@@ -15,14 +15,16 @@ interface RegisterTable {
 
 const table = await loadJson<RegisterTable>("kmp_registers.json");
 
+// Changed on purpose (consumers issue): the heating circuit is `circuit`, not
+// `water`, and the date and clock registers are strings.
 Deno.test("the heat-meter layout", () => {
   const layout = HEAT_LAYOUT.map((r) => [r.id, `${r.node}/${r.property}`, r.kind, r.datatype]);
   assertEquals(layout, [
     [60, "heat/energy", "counter", "float"],
     [63, "heat/cooling-energy", "counter", "float"],
     [80, "heat/power", "gauge", "float"],
-    [68, "water/volume", "counter", "float"],
-    [74, "water/flow", "gauge", "float"],
+    [68, "circuit/volume", "counter", "float"],
+    [74, "circuit/flow", "gauge", "float"],
     [86, "temperature/forward", "gauge", "float"],
     [87, "temperature/return", "gauge", "float"],
     [89, "temperature/difference", "gauge", "float"],
@@ -45,7 +47,8 @@ Deno.test("ids, nodes and properties are valid and unique", () => {
     assertMatch(row.node, ID);
     assertMatch(row.property, ID);
     assertOk(row.name.length > 0);
-    assertOk(["float", "integer"].includes(row.datatype), `${row.id} ${row.datatype}`);
+    assertOk(["float", "integer", "string"].includes(row.datatype), `${row.id} ${row.datatype}`);
+    if (row.datatype === "string") assertMatch(row.property, /date|time/, `${row.id}`);
   }
   for (const row of OTHER_REGISTERS) assertEquals(row.node, REGISTERS_NODE);
 });

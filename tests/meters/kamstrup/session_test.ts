@@ -76,9 +76,10 @@ Deno.test("a real MULTICAL 403 exchange, byte for byte, then the serial number",
   assertEquals(values?.[0], { ...READ_TIME, value: TIME });
   assertEquals(tree(values), {
     "meter/timestamp": TIME,
-    "water/flow": "0.005",
+    "circuit/flow": "0.005",
     "heat/energy": registers.decoded["60"],
-    "registers/max-flow-date-year": registers.decoded["123"],
+    // A yy:mm:dd register is a date: 220112 is 2022-01-12.
+    "registers/max-flow-date-year": "2022-01-12",
   });
   assertEquals(values?.find((v) => v.property === "energy")?.unit, "MWh");
 
@@ -108,8 +109,8 @@ Deno.test("a poll asks 8 registers a request, in configured order", () => {
     "meter/timestamp",
     "heat/energy",
     "heat/cooling-energy",
-    "water/volume",
-    "water/flow",
+    "circuit/volume",
+    "circuit/flow",
     "heat/power",
     "temperature/forward",
     "temperature/return",

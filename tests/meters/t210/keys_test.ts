@@ -1,5 +1,5 @@
 import { assertEquals, assertOk } from "../../assert.ts";
-import { parseKey } from "../../../src/meters/t210/keys.ts";
+import { parseKey } from "../../../src/meters/glo_keys.ts";
 import { encodeHex } from "../../../src/bytes.ts";
 
 Deno.test("parseKey takes 32 hex characters in either case, surrounding whitespace ignored", () => {

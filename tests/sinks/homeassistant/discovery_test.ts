@@ -3,10 +3,12 @@ import { ELECTRICITY } from "../../../src/meters/electricity.ts";
 import type { MeterInfo, Quantity, Reading, Value } from "../../../src/reading.ts";
 import {
   displayPrecision,
+  entityPlacement,
   HomeAssistantDiscovery,
   sensorClasses,
   topicId,
 } from "../../../src/sinks/homeassistant/discovery.ts";
+import { LAST_READING, STATUS_COUNTERS } from "../../../src/sinks/homie/status.ts";
 
 const E = ELECTRICITY;
 
@@ -14,6 +16,8 @@ function quantity(node: string, unit: string | undefined, kind: Quantity["kind"]
   return { node, property: "x", name: "X", datatype: "float", unit, kind };
 }
 
+// Changed on purpose (consumers issue): the tariff is an enum, household
+// water is `water`, and dates and info values with a unit get a class.
 Deno.test("ha discovery: classes follow kind and unit, only where Home Assistant accepts them", () => {
   assertEquals(sensorClasses(E.importTotal), {
     deviceClass: "energy",
@@ -23,7 +27,7 @@ Deno.test("ha discovery: classes follow kind and unit, only where Home Assistant
   assertEquals(sensorClasses(E.l1.voltage), { deviceClass: "voltage", stateClass: "measurement" });
   assertEquals(sensorClasses(E.l1.current), { deviceClass: "current", stateClass: "measurement" });
   assertEquals(sensorClasses(E.timestamp), { deviceClass: "timestamp" });
-  assertEquals(sensorClasses(E.tariff), {});
+  assertEquals(sensorClasses(E.tariff), { deviceClass: "enum" });
   assertEquals(sensorClasses(E.reactiveImportEnergy), { stateClass: "total_increasing" });
   assertEquals(sensorClasses(E.reactiveImportPower), {
     deviceClass: "reactive_power",
@@ -31,14 +35,18 @@ Deno.test("ha discovery: classes follow kind and unit, only where Home Assistant
   });
   assertEquals(sensorClasses(E.gasVolume), { deviceClass: "gas", stateClass: "total_increasing" });
   assertEquals(sensorClasses(quantity("water", "m³", "counter")), {
+    deviceClass: "water",
+    stateClass: "total_increasing",
+  });
+  assertEquals(sensorClasses(quantity("circuit", "m³", "counter")), {
     deviceClass: "volume",
     stateClass: "total_increasing",
   });
-  assertEquals(sensorClasses(quantity("water", "m³/h", "gauge")), {
+  assertEquals(sensorClasses(quantity("circuit", "m³/h", "gauge")), {
     deviceClass: "volume_flow_rate",
     stateClass: "measurement",
   });
-  assertEquals(sensorClasses(quantity("water", "l/h", "gauge")), { stateClass: "measurement" });
+  assertEquals(sensorClasses(quantity("circuit", "l/h", "gauge")), { stateClass: "measurement" });
   assertEquals(sensorClasses(quantity("heat", "GJ", "counter")), {
     deviceClass: "energy",
     stateClass: "total_increasing",
@@ -51,14 +59,52 @@ Deno.test("ha discovery: classes follow kind and unit, only where Home Assistant
     deviceClass: "temperature",
     stateClass: "measurement",
   });
-  assertEquals(sensorClasses(quantity("temperature", "K", "gauge")), {
-    stateClass: "measurement",
-  });
+  assertEquals(
+    sensorClasses({ ...quantity("temperature", undefined, "gauge"), plainUnit: "K" }),
+    { stateClass: "measurement" },
+  );
   assertEquals(sensorClasses(quantity("meter", "h", "counter")), {
     deviceClass: "duration",
     stateClass: "total_increasing",
   });
+  assertEquals(sensorClasses(quantity("outages", "s", "info")), { deviceClass: "duration" });
   assertEquals(sensorClasses(quantity("x", "kWh", "gauge")), { stateClass: "measurement" });
+  const text: Quantity = {
+    node: "registers",
+    property: "d",
+    name: "D",
+    datatype: "string",
+    kind: "info",
+  };
+  assertEquals(sensorClasses(text, "2022-01-12"), { deviceClass: "date" });
+  assertEquals(sensorClasses(text, "20:02:43"), {});
+});
+
+Deno.test("ha discovery: diagnostics, and per-phase values and reading times start disabled", () => {
+  assertEquals(entityPlacement(E.importTotal), { enabled: true });
+  assertEquals(entityPlacement(E.tariff), { enabled: true });
+  assertEquals(entityPlacement(E.l2.voltage), { category: "diagnostic", enabled: false });
+  assertEquals(entityPlacement(E.l3.powerExport), { category: "diagnostic", enabled: false });
+  assertEquals(entityPlacement(E.timestamp), { category: "diagnostic", enabled: false });
+  assertEquals(entityPlacement(E.gasTimestamp), { category: "diagnostic", enabled: false });
+  assertEquals(entityPlacement(E.gasVolume), { enabled: true });
+  assertEquals(entityPlacement(LAST_READING), { category: "diagnostic", enabled: true });
+  for (const counter of STATUS_COUNTERS) {
+    assertEquals(entityPlacement(counter), { category: "diagnostic", enabled: true });
+  }
+  assertEquals(entityPlacement(quantity("outages", undefined, "counter")), {
+    category: "diagnostic",
+    enabled: true,
+  });
+  assertEquals(entityPlacement({ ...quantity("meter", undefined, "info"), property: "info" }), {
+    category: "diagnostic",
+    enabled: true,
+  });
+  assertEquals(entityPlacement(quantity("registers", "kW", "gauge")), { enabled: true });
+  assertEquals(entityPlacement(quantity("registers", undefined, "info")), {
+    category: "diagnostic",
+    enabled: true,
+  });
 });
 
 Deno.test("ha discovery: precision from the payload, topic ids from [a-zA-Z0-9_-]", () => {
@@ -152,4 +198,37 @@ Deno.test("ha discovery: a serial number learnt later republishes every config w
   assertEquals(again.length, 11);
   for (const m of again) assertEquals(JSON.parse(m.payload).device.serial_number, "123456");
   assertEquals(d.reading(reading([value(E.importTotal, "1.002")])), []);
+});
+
+Deno.test("ha discovery: an enum with its options, a plain unit as the unit, hidden phases", () => {
+  const d = discovery({ manufacturer: "Kamstrup", model: "MULTICAL 403" });
+  const configs = new Map(
+    d.reading(reading([
+      value(E.tariff, "2"),
+      value(E.l1.voltage, "230.1"),
+      {
+        node: "temperature",
+        property: "difference",
+        name: "Temperature difference T1-T2 (K)",
+        datatype: "float",
+        kind: "gauge",
+        plainUnit: "K",
+        value: "40.34",
+      },
+    ])).map((m) => [m.topic.split("/").at(-2)!, JSON.parse(m.payload)]),
+  );
+  const tariff = configs.get("meter_tariff");
+  assertEquals(
+    [tariff.device_class, tariff.options, tariff.state_class, tariff.unit_of_measurement],
+    ["enum", ["1", "2", "3", "4"], undefined, undefined],
+  );
+  assertEquals(tariff.suggested_display_precision, undefined);
+  const difference = configs.get("temperature_difference");
+  assertEquals(
+    [difference.device_class, difference.state_class, difference.unit_of_measurement],
+    [undefined, "measurement", "K"],
+  );
+  const voltage = configs.get("l1_voltage");
+  assertEquals([voltage.entity_category, voltage.enabled_by_default], ["diagnostic", false]);
+  assertEquals("enabled_by_default" in tariff, false);
 });

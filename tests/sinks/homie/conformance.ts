@@ -13,7 +13,8 @@ const DEVICE_ATTRIBUTES = ["$homie", "$name", "$extensions", "$implementation", 
 /**
  * Checks the publishes of one device from its first `init` to the first
  * `ready` after it: order (D1, D2, D4), retain and QoS (H1, H2), ids (B1),
- * attribute completeness (C, E, F) and value formats (G).
+ * attribute completeness (C, E, F; an enum's `$format`, F5) and value
+ * formats (G; an enum value among its `$format`, G5).
  */
 export function checkStartup(messages: Captured[], base: string): Map<string, string> {
   const device = messages.filter((m) => m.topic.startsWith(base + "/"));
@@ -73,7 +74,7 @@ export function checkStartup(messages: Captured[], base: string): Map<string, st
         ["float", "integer", "string", "enum", "datetime"].includes(datatype ?? ""),
         `${path}/$datatype ${datatype}`,
       );
-      for (const a of ["$name", "$datatype", "$settable", "$retained", "$unit"]) {
+      for (const a of ["$name", "$datatype", "$settable", "$retained", "$unit", "$format"]) {
         const at = order.get(`${path}/${a}`);
         if (at === undefined) continue;
         firstPropertyAttribute = Math.min(firstPropertyAttribute, at);
@@ -84,6 +85,14 @@ export function checkStartup(messages: Captured[], base: string): Map<string, st
       assertOk(order.has(path), `${path} has no value after the last $nodes`);
       firstValue = Math.min(firstValue, order.get(path)!);
       checkValue(path, datatype!, value);
+      if (datatype === "enum") {
+        assertOk(tree.has(`${path}/$format`), `${path}/$format missing`);
+        const format = tree.get(`${path}/$format`) ?? "";
+        assertOk(
+          format.split(",").includes(value),
+          `${path} = ${value} is not in $format ${format}`,
+        );
+      }
     }
   }
   assertOk(lastNodeAttribute < firstPropertyAttribute, "node attributes after property attributes");

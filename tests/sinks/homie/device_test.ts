@@ -35,8 +35,12 @@ Deno.test("homie device: payloads without binary tails, exponents or missing off
   assertEquals(formatPayload(total("-0.000")), "0.000");
   assertEquals(formatPayload(total("1e21")), undefined);
   assertEquals(formatPayload(total("NaN")), undefined);
-  assertEquals(formatPayload({ ...ELECTRICITY.tariff, value: "0002" }), "2");
+  // Changed on purpose (consumers issue): the tariff is an enum of 1..4, so
+  // only those exact values publish (the decoder strips the leading zeros).
+  assertEquals(formatPayload({ ...ELECTRICITY.tariff, value: "2" }), "2");
+  assertEquals(formatPayload({ ...ELECTRICITY.tariff, value: "0002" }), undefined);
   assertEquals(formatPayload({ ...ELECTRICITY.tariff, value: "2.5" }), undefined);
+  assertEquals(formatPayload({ ...ELECTRICITY.tariff, value: "5" }), undefined);
   assertEquals(
     formatPayload({ ...ELECTRICITY.timestamp, value: "2022-10-06T06:15:50+02:00" }),
     "2022-10-06T06:15:50+02:00",
@@ -61,6 +65,31 @@ Deno.test("homie device: first reading publishes the tree, then ready; counters 
     topics(d.reading(reading([total("1.001"), power("6")]), 30)),
     ["import/total=1.001", "power/import=6"],
   );
+});
+
+Deno.test("homie device: an enum has its options as $format; a plain unit publishes no $unit", () => {
+  const d = device();
+  d.connected(0);
+  const tree = topics(d.reading(
+    reading([
+      { ...ELECTRICITY.tariff, value: "1" },
+      {
+        node: "temperature",
+        property: "difference",
+        name: "Temperature difference T1-T2 (K)",
+        datatype: "float",
+        kind: "gauge",
+        plainUnit: "K",
+        value: "40.34",
+      },
+    ]),
+    1,
+  ));
+  assertOk(tree.includes("meter/tariff/$datatype=enum"), tree.join("\n"));
+  assertOk(tree.includes("meter/tariff/$format=1,2,3,4"), tree.join("\n"));
+  assertOk(tree.includes("temperature/difference/$name=Temperature difference T1-T2 (K)"));
+  assertOk(!tree.some((t) => t.startsWith("temperature/difference/$unit")), tree.join("\n"));
+  assertOk(tree.includes("temperature/difference=40.34"));
 });
 
 Deno.test("homie device: a counter that went down is published (the counter guard decided before)", () => {
