@@ -14,12 +14,24 @@
  * `alert`), and is read again as soon as it answers.
  */
 import type { Level, Logger } from "../log.ts";
-import type { MeterInfo, Reading, Value } from "../reading.ts";
+import type { MeterInfo, Quantity, Reading, Value } from "../reading.ts";
 import type { Result } from "../result.ts";
 import type { SerialPort } from "../serial/port.ts";
 import { isoLocal, sleep } from "../time.ts";
 import { emptyStats, type Meter } from "./meter.ts";
 import { Tally } from "./tally.ts";
+
+/**
+ * The time a poll read the meter, published as `meter/timestamp` by the
+ * sessions of meters that tell no time of their own.
+ */
+export const READ_TIME: Quantity = {
+  node: "meter",
+  property: "timestamp",
+  name: "Read time",
+  datatype: "datetime",
+  kind: "info",
+};
 
 /** One request of a poll: what to send and how to tell that its reply is complete. */
 export interface PollRequest {

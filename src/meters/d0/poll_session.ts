@@ -35,12 +35,12 @@ import { latin1Text } from "../../bytes.ts";
 import type { Level } from "../../log.ts";
 import type { MeterInfo, Value } from "../../reading.ts";
 import { ok, reject, type Result } from "../../result.ts";
-import { READ_TIME } from "../kamstrup/session.ts";
 import {
   DEFAULT_RETRIES,
   type Notice,
   type PollRequest,
   type PollSession,
+  READ_TIME,
   type Silence,
 } from "../polled_meter.ts";
 import type { Identification } from "./identification.ts";
