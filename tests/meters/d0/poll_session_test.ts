@@ -324,7 +324,7 @@ Deno.test("mode A: a first sign-on too short for the readout at 300 baud starts 
   const { port, meter, lines, poll } = rig({ identification: "/KAM MC", data: heat });
   const reading = await poll();
   assertEquals(valuesOf(reading)["heat/energy"], "12.345");
-  assertEquals(valuesOf(reading)["water/volume"], "123.45");
+  assertEquals(valuesOf(reading)["circuit/volume"], "123.45");
   assertEquals(meter.info.serial, "12345678");
   assertEquals(summary(port.sent), [
     "/?! @300",
