@@ -40,7 +40,13 @@ async function run({ config, log }: CommandContext): Promise<number> {
     taken ??= error;
     controller.abort();
   };
-  const sinks = createSinks({ config, meter, log, version: VERSION, onDeviceTaken });
+  const sinks = createSinks({
+    config,
+    interval: meter.interval,
+    log,
+    version: VERSION,
+    onDeviceTaken,
+  });
   const device = "device" in config.meter ? config.meter.device : undefined;
   const notify = startSystemdNotify({ meter, sinks, log, device });
   const stop = (signal: Deno.Signal) => () => {
@@ -59,6 +65,7 @@ async function run({ config, log }: CommandContext): Promise<number> {
       signal: controller.signal,
       log,
       summaryInterval: config.log.summary_interval,
+      onStats: (stats) => notify?.counters(stats),
     });
   } finally {
     handlers.forEach(([s, handler]) => Deno.removeSignalListener(s, handler));

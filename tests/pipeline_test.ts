@@ -2,7 +2,7 @@ import { assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { type Level, silentLogger } from "../src/log.ts";
 import { DummyMeter } from "../src/meters/dummy/meter.ts";
 import { ELECTRICITY } from "../src/meters/electricity.ts";
-import { emptyStats, type Meter } from "../src/meters/meter.ts";
+import { emptyStats, type Meter, type MeterEvent, type MeterStats } from "../src/meters/meter.ts";
 import { Channel, runPipeline, type Sink } from "../src/pipeline.ts";
 import type { Reading } from "../src/reading.ts";
 
@@ -10,22 +10,26 @@ function meterOf(count: number): Meter {
   const dummy = new DummyMeter({ id: "test", interval: 1 });
   return {
     id: "test",
-    info: dummy.info,
-    stats: dummy.stats,
     interval: 1,
-    async *readings() {
-      for (let i = 0; i < count; i++) yield dummy.next(1);
+    async *events() {
+      yield { kind: "identity", info: dummy.info };
+      for (let i = 0; i < count; i++) yield { kind: "reading", reading: dummy.next(1) };
     },
   };
 }
 
+/** Keeps every event a sink is sent: the readings, and the newest counters. */
 class CollectingSink implements Sink {
   readings: Reading[] = [];
+  events: MeterEvent[] = [];
+  stats?: MeterStats;
   constructor(readonly name: string, private readonly delayMs = 0) {}
-  async consume(readings: AsyncIterable<Reading>) {
-    for await (const reading of readings) {
+  async consume(events: AsyncIterable<MeterEvent>) {
+    for await (const event of events) {
       if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-      this.readings.push(reading);
+      this.events.push(event);
+      if (event.kind === "stats") this.stats = event.stats;
+      if (event.kind === "reading") this.readings.push(event.reading);
     }
   }
 }
@@ -41,12 +45,127 @@ Deno.test("channel: bounded, drops the oldest, ends after close", async () => {
   assertEquals(channel.dropped, 2);
 });
 
+Deno.test("channel: state replaces its queued copy where it stands, is never dropped, does not fill it", async () => {
+  const channel = new Channel<string>(2, {
+    stateOf: (item) =>
+      item.startsWith("s") ? "stats" : item.startsWith("i") ? "identity" : undefined,
+  });
+  for (const item of ["i1", "s1", "r1", "s2", "r2", "s3", "r3", "r4", "i2"]) channel.push(item);
+  channel.close();
+  const seen = [];
+  for await (const item of channel) seen.push(item);
+  assertEquals(seen, ["i2", "s3", "r3", "r4"]);
+  assertEquals(channel.dropped, 2);
+});
+
+Deno.test("channel: after the consumer took the state, new state queues behind the stream", async () => {
+  const channel = new Channel<string>(4, {
+    stateOf: (item) => item.startsWith("s") ? "stats" : undefined,
+  });
+  const seen: string[] = [];
+  const consumer = (async () => {
+    for await (const item of channel) seen.push(item);
+  })();
+  channel.push("s1");
+  channel.push("r1");
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  channel.push("s2");
+  channel.push("r2");
+  channel.push("s3");
+  channel.close();
+  await consumer;
+  assertEquals(seen, ["s1", "r1", "s3", "r2"]);
+});
+
+Deno.test("pipeline: identity and counters reach every sink on the stream, also without a reading", async () => {
+  const stats = (received: number, decryption: number, decoded = 0) => ({
+    ...emptyStats(),
+    received,
+    decoded,
+    rejected: { ...emptyStats().rejected, decryption },
+  });
+  const meter: Meter = {
+    id: "test",
+    interval: 10,
+    async *events() {
+      yield { kind: "identity", info: { manufacturer: "smr", model: "test" } };
+      yield { kind: "stats", stats: stats(1, 1) };
+      yield { kind: "stats", stats: stats(2, 2) };
+      yield { kind: "identity", info: { manufacturer: "smr", model: "test", serial: "7" } };
+      yield { kind: "stats", stats: stats(3, 2, 1) };
+      yield {
+        kind: "reading",
+        reading: {
+          meter: "test",
+          time: "2026-11-25T06:15:50+01:00",
+          values: [{ ...ELECTRICITY.importT1, value: "1.000" }],
+        },
+      };
+    },
+  };
+  const sinks = [new CollectingSink("one"), new CollectingSink("two")];
+  await runPipeline({ meter, sinks, signal: new AbortController().signal, log: silentLogger });
+  for (const sink of sinks) {
+    // A sink that lags sees only the newest counters and identity; this one may or may not.
+    const kinds = sink.events.map((e) => e.kind);
+    assertEquals(kinds[0], "identity");
+    assertEquals(kinds.at(-1), "reading");
+    assertEquals(kinds.at(-2), "stats");
+    const identities = sink.events.flatMap((e) => e.kind === "identity" ? [e.info] : []);
+    assertEquals(identities.at(-1), { manufacturer: "smr", model: "test", serial: "7" });
+    assertEquals(sink.stats, stats(3, 2, 1));
+  }
+});
+
+Deno.test("pipeline: a reading the guard holds back adds to the meter's counters sent after it", async () => {
+  const counted = (received: number) => ({ ...emptyStats(), received, decoded: received });
+  const reading = (t1: string) => ({
+    kind: "reading" as const,
+    reading: {
+      meter: "test",
+      time: "2026-11-25T06:15:50+01:00",
+      values: [{ ...ELECTRICITY.importT1, value: t1 }],
+    },
+  });
+  const meter: Meter = {
+    id: "test",
+    interval: 10,
+    async *events() {
+      yield { kind: "stats", stats: counted(1) };
+      yield reading("14159.934");
+      yield { kind: "stats", stats: counted(2) };
+      yield reading("999999999999.999");
+      yield { kind: "stats", stats: counted(3) };
+      yield reading("14159.936");
+    },
+  };
+  const sink = new CollectingSink("sink");
+  let clock = 0;
+  await runPipeline({
+    meter,
+    sinks: [sink],
+    signal: new AbortController().signal,
+    log: silentLogger,
+    now: () => (clock += 10_000),
+  });
+  /** The counters each reading comes after: received / implausible. */
+  const before: string[] = [];
+  let last = "";
+  for (const event of sink.events) {
+    if (event.kind === "stats") {
+      last = `${event.stats.received}/${event.stats.rejected.implausible}`;
+    }
+    if (event.kind === "reading") before.push(last);
+  }
+  assertEquals(before, ["1/0", "2/1", "3/1"], "held back once, counted from then on");
+});
+
 Deno.test("pipeline: a failing sink is detached, the others get every reading", async () => {
   const good = new CollectingSink("good");
   const failing: Sink = {
     name: "failing",
-    async consume(readings) {
-      for await (const _ of readings) throw new Error("boom");
+    async consume(events) {
+      for await (const _ of events) throw new Error("boom");
     },
   };
   const errors: string[] = [];
@@ -95,18 +214,20 @@ Deno.test("pipeline: when every sink fails the pipeline rejects", async () => {
 function countingMeter(t1s: string[]): Meter {
   return {
     id: "test",
-    info: { manufacturer: "smr", model: "test" },
-    stats: emptyStats(),
     interval: 10,
-    async *readings() {
+    async *events() {
+      yield { kind: "identity", info: { manufacturer: "smr", model: "test" } };
       for (const t1 of t1s) {
         yield {
-          meter: "test",
-          time: "2026-11-25T06:15:50+01:00",
-          values: [
-            { ...ELECTRICITY.importT1, value: t1 },
-            { ...ELECTRICITY.powerImport, value: "544" },
-          ],
+          kind: "reading",
+          reading: {
+            meter: "test",
+            time: "2026-11-25T06:15:50+01:00",
+            values: [
+              { ...ELECTRICITY.importT1, value: t1 },
+              { ...ELECTRICITY.powerImport, value: "544" },
+            ],
+          },
         };
       }
     },
@@ -129,7 +250,7 @@ async function guarded(t1s: string[]) {
   const published = sink.readings.map((r) =>
     r.values.filter((v) => v.property === "t1").map((v) => v.value).join("") || "-"
   );
-  return { published, lines, stats: meter.stats, readings: sink.readings };
+  return { published, lines, stats: sink.stats ?? emptyStats(), readings: sink.readings };
 }
 
 Deno.test("pipeline: an absurd counter is held back and counted once, the next value goes on", async () => {
@@ -155,9 +276,14 @@ Deno.test("pipeline: the counters a reading holds back make one line, and the re
   for (let i = 0; i < 6; i++) t1s.push(["1.000", "2.000"], ["999999.000", "2.000"]);
   const meter: Meter = {
     ...countingMeter([]),
-    async *readings() {
+    async *events() {
       for (const [t1, t2] of t1s) {
-        yield { meter: "test", time: "2026-11-25T06:15:50+01:00", values: values(t1, t2) };
+        const reading = {
+          meter: "test",
+          time: "2026-11-25T06:15:50+01:00",
+          values: values(t1, t2),
+        };
+        yield { kind: "reading", reading };
       }
     },
   };
@@ -181,7 +307,7 @@ Deno.test("pipeline: the counters a reading holds back make one line, and the re
     /^2 more readings with a counter rising too fast in the last 60 s \(last: import\/t1: 999999/,
   );
   assertMatch(lines[2], /^3 more readings with a counter rising too fast in the last 60 s/);
-  assertEquals(meter.stats.rejected.implausible, 7);
+  assertEquals(sink.stats?.rejected.implausible, 7);
 });
 
 Deno.test("pipeline: a meter exchange is published on the third reading with one log line", async () => {

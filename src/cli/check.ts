@@ -4,18 +4,13 @@
  * come (right key, right cable), does the broker accept us? Each step prints
  * pass or fail with the reason; the exit code is 0 only when all pass.
  */
-import mqtt from "mqtt";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import { serialSettings } from "../meters/driver.ts";
+import { emptyStats } from "../meters/meter.ts";
 import { createMeter } from "../meters/registry.ts";
 import { configure, formatSettings } from "../serial/stty.ts";
-import {
-  explainFailure,
-  loadBroker,
-  mqttClientOptions,
-  redactUrl,
-} from "../sinks/mqtt_connection.ts";
+import { connectOnce, explainFailure, loadBroker, redactUrl } from "../sinks/mqtt_connection.ts";
 
 /** One step of the check. */
 export interface CheckStep {
@@ -60,9 +55,12 @@ async function checkReading(config: Config, timeout: number): Promise<CheckStep>
   const meter = createMeter(config, recorder(said));
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeout * 1000);
+  let stats = emptyStats();
   try {
-    for await (const reading of meter.readings(controller.signal)) {
-      const shown = reading.values.slice(0, 3).map((v) =>
+    for await (const event of meter.events(controller.signal)) {
+      if (event.kind === "stats") stats = event.stats;
+      if (event.kind !== "reading") continue;
+      const shown = event.reading.values.slice(0, 3).map((v) =>
         `${v.node}/${v.property} = ${v.value}${v.unit ? " " + v.unit : ""}`
       );
       return { name: "reading", ok: true, detail: shown.join(", ") };
@@ -71,7 +69,7 @@ async function checkReading(config: Config, timeout: number): Promise<CheckStep>
     clearTimeout(timer);
     controller.abort();
   }
-  const { received, rejected } = meter.stats;
+  const { received, rejected } = stats;
   const reasons = Object.entries(rejected).filter(([, n]) => n > 0).map(([r, n]) => `${n} ${r}`);
   const heard = received > 0
     ? `${received} frames received, rejected: ${reasons.join(", ")}`
@@ -95,11 +93,10 @@ async function checkBroker(config: Config): Promise<CheckStep> {
     return { name: "broker", ok: false, detail: (error as Error).message };
   }
   try {
-    const client = await mqtt.connectAsync(config.mqtt.url, {
-      ...mqttClientOptions(broker, `smr-check-${crypto.randomUUID().slice(0, 8)}`),
-      connectTimeout: 5000,
-    }, false);
-    await client.endAsync();
+    const link = await connectOnce(broker, `smr-check-${crypto.randomUUID().slice(0, 8)}`, {
+      timeoutMs: 5000,
+    });
+    await link.end();
     return { name: "broker", ok: true, detail: `connected to ${where}` };
   } catch (error) {
     const failure = await explainFailure(error as Error, broker);

@@ -4,28 +4,16 @@
  * clears each with a zero-length retained publish, `$homie` last so that
  * controllers see the device go away in one step.
  */
-import mqtt from "mqtt";
 import type { Config } from "../config/schema.ts";
 import {
   type Broker,
+  connectOnce,
   explainFailure,
   loadBroker,
-  mqttClientOptions,
+  type MqttLink,
   redactUrl,
 } from "../sinks/mqtt_connection.ts";
-
-/** Where a device's retained topics live. */
-export interface DeviceTopics {
-  baseTopic: string;
-  deviceId: string;
-  /** Home Assistant discovery prefix. */
-  prefix: string;
-}
-
-/** The subscription filters that hold every retained topic of a device. */
-export function purgeFilters({ baseTopic, deviceId, prefix }: DeviceTopics): string[] {
-  return [`${baseTopic}/${deviceId}/#`, `${prefix}/sensor/${deviceId}/#`];
-}
+import { clientId, deviceFilters, type DeviceTopics, homieTopic } from "../sinks/topics.ts";
 
 /** `$state` values of a device that a running smr publishes. */
 const LIVE_STATES = ["ready", "init", "alert"];
@@ -57,7 +45,7 @@ export interface PlanOptions extends DeviceTopics {
  * `$state` is one a running smr publishes, unless forced.
  */
 export function planPurge(retained: ReadonlyMap<string, string>, options: PlanOptions): PurgePlan {
-  const device = `${options.baseTopic}/${options.deviceId}`;
+  const device = homieTopic(options);
   const state = retained.get(`${device}/$state`);
   if (state !== undefined && LIVE_STATES.includes(state) && !options.force) {
     return {
@@ -108,23 +96,19 @@ export async function purge(options: PurgeOptions): Promise<number> {
     deviceId: config.homie.device_id,
     prefix: config.homeassistant.prefix,
   };
-  const filters = purgeFilters(topics);
+  const filters = deviceFilters(topics);
   const where = redactUrl(config.mqtt.url);
   const broker: Broker = loadBroker(config.mqtt);
-  let client: mqtt.MqttClient;
+  let link: MqttLink;
   try {
-    client = await mqtt.connectAsync(
-      config.mqtt.url,
-      mqttClientOptions(broker, `smr-${topics.deviceId}-purge`),
-      false,
-    );
+    link = await connectOnce(broker, clientId(topics.deviceId, "purge"));
   } catch (error) {
     const failure = await explainFailure(error as Error, broker);
     warn(`smr: cannot connect to ${where}: ${failure.detail}`);
     return 1;
   }
   try {
-    const retained = await collectRetained(client, filters, {
+    const retained = await collectRetained(link, filters, {
       settleMs: options.settleMs ?? 500,
       collectMs: options.collectMs ?? 10_000,
     });
@@ -136,8 +120,8 @@ export async function purge(options: PurgeOptions): Promise<number> {
     if (plan.state !== undefined && LIVE_STATES.includes(plan.state)) {
       warn(`smr: device ${topics.deviceId} was ${plan.state}; a running smr publishes it again`);
     }
-    await Promise.all(plan.topics.map((topic) => clear(client, topic)));
-    if (plan.final) await clear(client, plan.final);
+    await Promise.all(plan.topics.map((topic) => clear(link, topic)));
+    if (plan.final) await clear(link, plan.final);
     const count = plan.topics.length + (plan.final ? 1 : 0);
     print(
       count === 0
@@ -148,7 +132,7 @@ export async function purge(options: PurgeOptions): Promise<number> {
     );
     return 0;
   } finally {
-    await client.endAsync();
+    await link.end();
   }
 }
 
@@ -158,25 +142,22 @@ export async function purge(options: PurgeOptions): Promise<number> {
  * copies and are left out.
  */
 async function collectRetained(
-  client: mqtt.MqttClient,
+  link: MqttLink,
   filters: string[],
   { settleMs, collectMs }: { settleMs: number; collectMs: number },
 ): Promise<Map<string, string>> {
   const retained = new Map<string, string>();
-  const decoder = new TextDecoder();
   let lastAt = Date.now();
-  const onMessage = (topic: string, payload: Uint8Array, packet: mqtt.IPublishPacket) => {
-    if (!packet.retain || payload.length === 0) return;
-    retained.set(topic, decoder.decode(payload));
+  const stop = link.onMessage(({ topic, payload, retained: copy }) => {
+    if (!copy || payload.length === 0) return;
+    retained.set(topic, payload);
     lastAt = Date.now();
-  };
-  client.on("message", onMessage);
+  });
   try {
-    const granted = await client.subscribeAsync(filters, { qos: 1 });
-    const refused = granted.find((g) => g.qos > 2);
-    if (refused) {
+    const refused = await link.subscribe(filters);
+    if (refused.length > 0) {
       throw new Error(
-        `the broker refused a subscription to ${refused.topic} (check the user's ACL)`,
+        `the broker refused a subscription to ${refused[0]} (check the user's ACL)`,
       );
     }
     const deadline = Date.now() + collectMs;
@@ -184,14 +165,14 @@ async function collectRetained(
     while (Date.now() - lastAt < settleMs && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    await client.unsubscribeAsync(filters);
+    await link.unsubscribe(filters);
   } finally {
-    client.off("message", onMessage);
+    stop();
   }
   return retained;
 }
 
 /** Deletes a retained topic: a zero-length retained publish, acknowledged (QoS 1). */
-async function clear(client: mqtt.MqttClient, topic: string): Promise<void> {
-  await client.publishAsync(topic, "", { qos: 1, retain: true });
+async function clear(link: MqttLink, topic: string): Promise<void> {
+  await link.publish({ topic, payload: "" });
 }

@@ -1,4 +1,8 @@
-/** The meter contract: an async iterator of readings plus what sinks need to describe it. */
+/**
+ * The meter contract: one stream of events per meter. Readings, the meter's
+ * identity and its counters all travel on it, in the order they happened;
+ * nothing else of a meter is read later by the pipeline or the sinks.
+ */
 import type { RejectReason } from "../result.ts";
 import type { MeterInfo, Reading } from "../reading.ts";
 
@@ -28,19 +32,35 @@ export interface MeterLink {
   readonly lastError?: string;
 }
 
-/** A meter: readings until the signal aborts. */
+/**
+ * What a meter tells, in order:
+ * - `identity`: who the meter is (manufacturer, model, the serial number once
+ *   known); first, before anything else, and again whenever it changes;
+ * - `stats`: a snapshot of the counters, whenever they changed, also without
+ *   a reading (a wrong key rejects every frame), and before the reading of
+ *   the same frame, so that the snapshot counts it;
+ * - `reading`: the values of one frame or poll.
+ *
+ * Events are plain data the meter no longer touches once yielded.
+ */
+export type MeterEvent =
+  | { kind: "identity"; info: MeterInfo }
+  | { kind: "stats"; stats: MeterStats }
+  | { kind: "reading"; reading: Reading };
+
+/** A meter: events until the signal aborts. */
 export interface Meter {
   /** The meter id (the environment name). */
   readonly id: string;
-  /** Manufacturer and model, and the serial number once known. */
-  readonly info: MeterInfo;
-  readonly stats: MeterStats;
   /** Seconds between readings, polled or expected. */
   readonly interval: number;
   /** The device the meter is read through, for meters on a serial line. */
   readonly link?: MeterLink;
-  /** Readings until `signal` aborts; never throws for bad input. */
-  readings(signal: AbortSignal): AsyncIterable<Reading>;
+  /**
+   * The meter's events until `signal` aborts, its identity first (see
+   * {@link MeterEvent}); never throws for bad input.
+   */
+  events(signal: AbortSignal): AsyncIterable<MeterEvent>;
 }
 
 /** Fresh zeroed counters. */
@@ -58,4 +78,14 @@ export function emptyStats(): MeterStats {
       implausible: 0,
     },
   };
+}
+
+/** A copy of counters that later counting does not change, for an event. */
+export function snapshotStats(stats: MeterStats): MeterStats {
+  return { ...stats, rejected: { ...stats.rejected } };
+}
+
+/** Whether two identities say the same. */
+export function sameInfo(a: MeterInfo, b: MeterInfo): boolean {
+  return a.manufacturer === b.manufacturer && a.model === b.model && a.serial === b.serial;
 }

@@ -7,6 +7,10 @@
  * logging. Used by the request–response meters, as `StreamMeter` is by
  * the meters that send on their own.
  *
+ * The meter's identity and counters go out as events on the stream of
+ * readings: the identity first and whenever the session learns more, the
+ * counters after every poll, before its reading.
+ *
  * What goes wrong is counted and logged through the tally, never published:
  * a reply that does not complete in time is a `timeout`, a reply the session
  * rejects (`crc`, `framing`, `decode`) is asked for again. A meter that does
@@ -18,7 +22,14 @@ import type { MeterInfo, Quantity, Reading, Value } from "../reading.ts";
 import type { Result } from "../result.ts";
 import type { SerialPort } from "../serial/port.ts";
 import { isoLocal, sleep } from "../time.ts";
-import { emptyStats, type Meter } from "./meter.ts";
+import {
+  emptyStats,
+  type Meter,
+  type MeterEvent,
+  type MeterStats,
+  sameInfo,
+  snapshotStats,
+} from "./meter.ts";
 import { Tally } from "./tally.ts";
 
 /**
@@ -186,9 +197,9 @@ function formatSeconds(value: number): string {
 /** A meter polled through a {@link PollSession}; see the module documentation. */
 export class PolledMeter implements Meter {
   readonly id: string;
-  readonly info: MeterInfo;
   readonly interval: number;
-  readonly stats = emptyStats();
+  #info: MeterInfo;
+  #stats: MeterStats = emptyStats();
   #options: PolledMeterOptions;
   #session: PollSession;
   #tally: Tally;
@@ -203,27 +214,49 @@ export class PolledMeter implements Meter {
       }
     }
     this.id = options.id;
-    this.info = { ...options.info };
+    this.#info = { ...options.info };
     this.interval = options.interval;
     this.#options = options;
     this.#session = options.session;
-    this.#tally = new Tally(this.stats, options.log);
+    this.#tally = new Tally(this.#stats, options.log);
     this.#retries = Math.max(0, Math.floor(options.retries ?? DEFAULT_RETRIES));
   }
 
-  /** Polls at once and then every `interval` seconds until `signal` aborts; closes the port. */
-  async *readings(signal: AbortSignal): AsyncIterable<Reading> {
+  /** What the meter is known as so far: its manufacturer and model, and what the session told. */
+  get info(): MeterInfo {
+    return { ...this.#info };
+  }
+
+  /** The counters so far, as a copy. */
+  get stats(): MeterStats {
+    return snapshotStats(this.#stats);
+  }
+
+  /**
+   * Polls at once and then every `interval` seconds until `signal` aborts;
+   * closes the port. The identity comes first, the counters after every poll.
+   */
+  async *events(signal: AbortSignal): AsyncIterable<MeterEvent> {
     const { port, log, clock = () => performance.now(), sleep: wait = sleep } = this.#options;
     const intervalMs = this.interval * 1000;
     log.info(
       `polling ${this.#session.describe()} every ${formatSeconds(this.interval)} ` +
         `(reply timeout ${formatSeconds(this.#options.timeout)}, ${this.#retries} retries)`,
     );
+    let told = this.info;
+    yield { kind: "identity", info: told };
     try {
       let due = clock();
       while (!signal.aborted) {
         const reading = await this.poll(signal);
-        if (reading && !signal.aborted) yield reading;
+        if (!signal.aborted) {
+          if (!sameInfo(told, this.#info)) {
+            told = this.info;
+            yield { kind: "identity", info: told };
+          }
+          yield { kind: "stats", stats: this.stats };
+          if (reading) yield { kind: "reading", reading };
+        }
         due = nextPollAt(due, intervalMs, clock());
         await wait(Math.max(0, due - clock()), signal);
       }
@@ -246,7 +279,7 @@ export class PolledMeter implements Meter {
     const values = session.reading(time);
     this.#settle();
     if (!values) return undefined;
-    this.stats.lastReading = time;
+    this.#stats.lastReading = time;
     return { meter: this.id, time, values };
   }
 
@@ -304,7 +337,7 @@ export class PolledMeter implements Meter {
     const { log } = this.#options;
     for (const notice of this.#session.notices()) log[notice.level](notice.message);
     for (const [key, value] of Object.entries(this.#session.info ?? {})) {
-      if (value !== undefined) Object.assign(this.info, { [key]: value });
+      if (value !== undefined) Object.assign(this.#info, { [key]: value });
     }
   }
 }

@@ -1,4 +1,5 @@
 /** The dummy sink: one JSON line per reading on stdout, for `jq` and eyes. */
+import type { MeterEvent } from "../meters/meter.ts";
 import type { Sink } from "../pipeline.ts";
 import type { Reading } from "../reading.ts";
 
@@ -17,13 +18,15 @@ export function readingLine(reading: Reading): string {
   return JSON.stringify({ meter: reading.meter, time: reading.time, values });
 }
 
-/** Prints readings to a writer (stdout by default). */
+/** Prints readings to a writer (stdout by default); the meter's other events are not shown. */
 export class DummySink implements Sink {
   readonly name = "dummy";
   constructor(private readonly write: (line: string) => Promise<void> = writeStdout) {}
 
-  async consume(readings: AsyncIterable<Reading>): Promise<void> {
-    for await (const reading of readings) await this.write(readingLine(reading) + "\n");
+  async consume(events: AsyncIterable<MeterEvent>): Promise<void> {
+    for await (const event of events) {
+      if (event.kind === "reading") await this.write(readingLine(event.reading) + "\n");
+    }
   }
 }
 

@@ -4,6 +4,9 @@
  * backoff that never give up (also not on a refused login or a failed TLS
  * handshake), one log line per change of state and never a credential, and
  * a clean shutdown that never waits longer than it may.
+ *
+ * This is the only module that knows the MQTT client library: the rest of
+ * smr (the daemon's sink, `smr check`, `smr purge`) sees an {@link MqttLink}.
  */
 import mqtt from "mqtt";
 import { ConfigError } from "../config/error.ts";
@@ -16,6 +19,78 @@ import { type SessionEnd, TakeoverDetector, type TakeoverOptions } from "./takeo
 export interface Message {
   topic: string;
   payload: string;
+}
+
+/** A message from a subscription. */
+export interface Received {
+  topic: string;
+  payload: string;
+  /** A retained copy the broker sent on subscribing, not a live publish. */
+  retained: boolean;
+}
+
+/**
+ * The MQTT client as smr uses it, whatever library is under it: publishes
+ * retained at QoS 1, subscriptions at QoS 1, the messages they bring, and
+ * the end of the connection.
+ */
+export interface MqttLink {
+  /** Whether a session with the broker is up. */
+  readonly connected: boolean;
+  /**
+   * Publishes retained at QoS 1; resolves once the broker acknowledged it,
+   * rejects when the connection ends first (nothing is kept to send later).
+   */
+  publish(message: Message): Promise<void>;
+  /** Subscribes at QoS 1; resolves to the filters the broker refused. */
+  subscribe(filters: readonly string[]): Promise<string[]>;
+  /** Ends subscriptions. */
+  unsubscribe(filters: readonly string[]): Promise<void>;
+  /** Calls `handler` with every message received; returns what stops it. */
+  onMessage(handler: (message: Received) => void): () => void;
+  /** Sends DISCONNECT (no Will) and closes; resolves when closed. */
+  end(): Promise<void>;
+  /** Closes at once, whatever is in flight; the link never connects again. */
+  destroy(): void;
+}
+
+/** An {@link MqttLink} over an mqtt.js client. */
+class MqttJsLink implements MqttLink {
+  constructor(readonly client: mqtt.MqttClient) {}
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  async publish({ topic, payload }: Message): Promise<void> {
+    await this.client.publishAsync(topic, payload, { qos: 1, retain: true });
+  }
+
+  async subscribe(filters: readonly string[]): Promise<string[]> {
+    const granted = await this.client.subscribeAsync([...filters], { qos: 1 });
+    return granted.filter((grant) => grant.qos > 2).map((grant) => grant.topic);
+  }
+
+  async unsubscribe(filters: readonly string[]): Promise<void> {
+    await this.client.unsubscribeAsync([...filters]);
+  }
+
+  onMessage(handler: (message: Received) => void): () => void {
+    const decoder = new TextDecoder();
+    const listener = (topic: string, payload: Uint8Array, packet: mqtt.IPublishPacket) =>
+      handler({ topic, payload: decoder.decode(payload), retained: packet.retain });
+    this.client.on("message", listener);
+    return () => void this.client.off("message", listener);
+  }
+
+  async end(): Promise<void> {
+    await this.client.endAsync(false);
+  }
+
+  destroy(): void {
+    this.client.end(true);
+    this.client.stream?.destroy();
+  }
 }
 
 /** The `mqtt.*` settings: the broker, the login and the paths of the TLS files. */
@@ -67,8 +142,8 @@ export interface ConnectionOptions extends Omit<BrokerOptions, "shutdownMs"> {
   label: string;
   /** Published retained at QoS 1 by the broker when the connection dies. */
   will?: Message;
-  /** Called after every (re)connect, when the client can publish. */
-  onConnect: (client: mqtt.MqttClient) => void;
+  /** Called after every (re)connect, when the link can publish and subscribe. */
+  onConnect: (link: MqttLink) => void;
   /**
    * When given, the connection watches for another client with the same
    * client id (see takeover.ts). Once the broker has dropped the session
@@ -142,7 +217,7 @@ export function loadBroker(settings: BrokerSettings): Broker {
  * mqtt.js never reconnects by itself (`reconnectPeriod` 0): it would stop
  * for good after a refused login; {@link connectWithBackoff} does it.
  */
-export function mqttClientOptions(broker: Broker, clientId: string): mqtt.IClientOptions {
+function mqttClientOptions(broker: Broker, clientId: string): mqtt.IClientOptions {
   const options: mqtt.IClientOptions = {
     clientId,
     username: broker.username,
@@ -218,7 +293,7 @@ export async function explainFailure(
  * given up on (A6), and each change of state is logged once. Publishes not
  * acknowledged when the connection drops are dropped with it (A7).
  */
-export function connectWithBackoff(options: ConnectionOptions): mqtt.MqttClient {
+export function connectWithBackoff(options: ConnectionOptions): MqttLink {
   const { log, label, clientId } = options;
   const minBackoff = options.minBackoffMs ?? 1000;
   const maxBackoff = options.maxBackoffMs ?? 30_000;
@@ -279,7 +354,7 @@ export function connectWithBackoff(options: ConnectionOptions): mqtt.MqttClient 
     log.info(`${everConnected ? "reconnected to" : "connected to"} ${place.where} as ${label}`);
     state = "connected";
     everConnected = true;
-    options.onConnect(client);
+    options.onConnect(link);
   });
   client.on("error", (error) => {
     if (!stopped) report(error as Error & { code?: unknown });
@@ -321,7 +396,30 @@ export function connectWithBackoff(options: ConnectionOptions): mqtt.MqttClient 
     clearTimeout(timer);
     timer = undefined;
   });
-  return client;
+  const link = new MqttJsLink(client);
+  return link;
+}
+
+/** Options of {@link connectOnce}. */
+export interface ConnectOnceOptions {
+  /** How long the attempt may take, in ms (10 000). */
+  timeoutMs?: number;
+}
+
+/**
+ * One connection attempt without retries, for `smr check` and `smr purge`;
+ * rejects with the client's error (see {@link explainFailure}).
+ */
+export async function connectOnce(
+  broker: Broker,
+  clientId: string,
+  options: ConnectOnceOptions = {},
+): Promise<MqttLink> {
+  const client = await mqtt.connectAsync(broker.url, {
+    ...mqttClientOptions(broker, clientId),
+    ...(options.timeoutMs === undefined ? {} : { connectTimeout: options.timeoutMs }),
+  }, false);
+  return new MqttJsLink(client);
 }
 
 /**
@@ -330,15 +428,15 @@ export function connectWithBackoff(options: ConnectionOptions): mqtt.MqttClient 
  * state again.
  */
 export function publishRetained(
-  client: mqtt.MqttClient | undefined,
+  link: MqttLink | undefined,
   messages: readonly Message[],
   log: Logger,
 ): void {
-  if (!client?.connected) return;
-  for (const { topic, payload } of messages) {
-    client.publish(topic, payload, { qos: 1, retain: true }, (error) => {
-      if (error) log.debug(`publish ${topic}: ${error.message}`);
-    });
+  if (!link?.connected) return;
+  for (const message of messages) {
+    link.publish(message).catch((error) =>
+      log.debug(`publish ${message.topic}: ${(error as Error).message}`)
+    );
   }
 }
 
@@ -351,25 +449,16 @@ export interface CloseOptions {
 }
 
 /** Publishes `last` if connected, sends DISCONNECT, and gives up on the broker after `limitMs`. */
-export async function closeConnection(
-  client: mqtt.MqttClient,
-  options: CloseOptions,
-): Promise<void> {
+export async function closeConnection(link: MqttLink, options: CloseOptions): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, options.limitMs));
   try {
-    if (client.connected) {
-      if (options.last) {
-        await Promise.race([
-          client.publishAsync(options.last.topic, options.last.payload, { qos: 1, retain: true }),
-          timeout,
-        ]);
-      }
-      await Promise.race([client.endAsync(false), timeout]);
+    if (link.connected) {
+      if (options.last) await Promise.race([link.publish(options.last), timeout]);
+      await Promise.race([link.end(), timeout]);
     }
   } finally {
     clearTimeout(timer);
-    client.end(true);
-    client.stream?.destroy();
+    link.destroy();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * systemd notifications at the edge: the datagram socket named by
  * `NOTIFY_SOCKET`, the timer that feeds the state machine of protocol.ts with
- * snapshots of the meter and the sinks, and the log lines it asks for.
+ * snapshots of the meter and the sinks, and the log lines it asks for. The
+ * meter's counters come in as the pipeline tells them ({@link SystemdNotify.counters}).
  * Without `NOTIFY_SOCKET` none of it exists: no socket, no timer.
  *
  * The socket is a Unix datagram socket from `Deno.listenDatagram` with the
@@ -11,7 +12,7 @@
  * path (`/run/systemd/notify`) or an abstract name (`@…`) alike.
  */
 import type { Logger } from "../log.ts";
-import type { Meter } from "../meters/meter.ts";
+import { emptyStats, type Meter, type MeterLink, type MeterStats } from "../meters/meter.ts";
 import type { Sink } from "../pipeline.ts";
 import {
   NotifyMachine,
@@ -57,9 +58,14 @@ export function openNotifySocket(address: string): NotifySocket {
   };
 }
 
+/** What status lines tell of a meter: its newest counters and the device it is read through. */
+export interface ObservedMeter {
+  stats: MeterStats;
+  link?: MeterLink;
+}
+
 /** The counters of a meter that change with every frame, reply or timed-out poll. */
-function progressOf(meter: Meter): number {
-  const { received, decoded, rejected } = meter.stats;
+function progressOf({ received, decoded, rejected }: MeterStats): number {
   return Object.values(rejected).reduce((total, count) => total + count, received + decoded);
 }
 
@@ -68,7 +74,7 @@ function progressOf(meter: Meter): number {
  * the meter's device when the meter does not tell it.
  */
 export function observeService(
-  meter: Meter,
+  meter: ObservedMeter,
   sinks: readonly Sink[],
   now: number,
   device?: string,
@@ -78,7 +84,7 @@ export function observeService(
     now,
     meter: {
       where: link?.path ?? device,
-      progress: progressOf(meter),
+      progress: progressOf(stats),
       received: stats.received > 0 || stats.decoded > 0,
       lastReading: stats.lastReading,
       unavailable: link && !link.connected ? link.lastError : undefined,
@@ -89,7 +95,8 @@ export function observeService(
 
 /** Options of {@link startSystemdNotify}. */
 export interface SystemdNotifyOptions {
-  meter: Meter;
+  /** The meter's interval and device; its counters come through {@link SystemdNotify.counters}. */
+  meter: Pick<Meter, "interval" | "link">;
   sinks: readonly Sink[];
   log: Logger;
   /** The meter's device, for status lines, when the meter does not tell it. */
@@ -104,6 +111,8 @@ export interface SystemdNotifyOptions {
 
 /** A running notifier. */
 export interface SystemdNotify {
+  /** The meter's newest counters, as the pipeline tells the sinks. */
+  counters(stats: MeterStats): void;
   /** Sends `STOPPING=1`; no more pings or status lines after it. */
   stopping(): void;
   /** Stops the timer, says `STOPPING=1` unless said, and closes the socket once all is sent. */
@@ -159,8 +168,10 @@ export function startSystemdNotify(options: SystemdNotifyOptions): SystemdNotify
       failed = true;
     }).finally(() => inFlight--);
   };
+  let stats = emptyStats();
   const tick = () => {
-    const step = machine.step(observeService(meter, sinks, now(), device));
+    const observed = { stats, link: meter.link };
+    const step = machine.step(observeService(observed, sinks, now(), device));
     step.log.forEach(({ level, message }) => log[level](`systemd: ${message}`));
     if (step.message !== undefined) send(step.message);
   };
@@ -180,6 +191,9 @@ export function startSystemdNotify(options: SystemdNotifyOptions): SystemdNotify
   };
   let closing: Promise<void> | undefined;
   return {
+    counters(newest) {
+      stats = newest;
+    },
     stopping,
     close() {
       stopping();

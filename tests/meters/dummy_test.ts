@@ -51,3 +51,18 @@ Deno.test("dummy meter: phases carry the export at noon, current follows the pow
   }
   assertOk(Math.abs(phases - exported) <= 2, `phases ${phases} W, total ${exported} W`);
 });
+
+Deno.test("dummy meter: its identity first, then the counters before each reading they count", async () => {
+  const meter = new DummyMeter({ id: "dummy", interval: 0.01, random: () => 0.5 });
+  const controller = new AbortController();
+  const kinds: string[] = [];
+  for await (const event of meter.events(controller.signal)) {
+    if (event.kind === "identity") kinds.push(`identity ${event.info.serial}`);
+    if (event.kind === "stats") kinds.push(`stats ${event.stats.decoded}`);
+    if (event.kind === "reading") {
+      kinds.push("reading");
+      if (kinds.length === 5) controller.abort();
+    }
+  }
+  assertEquals(kinds, ["identity 0000000001", "stats 1", "reading", "stats 2", "reading"]);
+});

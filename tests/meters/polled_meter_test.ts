@@ -19,6 +19,7 @@ import {
 import type { MeterInfo, Reading, Value } from "../../src/reading.ts";
 import { ok, reject, type Result } from "../../src/result.ts";
 import type { RequestOptions } from "../../src/serial/port.ts";
+import { readingsOf } from "./events.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -343,6 +344,40 @@ Deno.test("the session's notices are logged at their level and what it learns re
   ]);
 });
 
+Deno.test("events: the identity first, the counters after every poll and before its reading, a learnt serial number as a new identity", async () => {
+  const session = new ScriptedSession(
+    [ask("A")],
+    (poll, time) => poll === 1 ? undefined : [value(`${poll}@${time}`)],
+  );
+  const { meter } = setup(session, (text, index) => {
+    if (index === 2) Object.assign(session.info, { serial: "42" });
+    return index === 0 ? undefined : answerAll(text);
+  }, { ...fakeTime(), retries: 0 });
+  const controller = new AbortController();
+  const events: string[] = [];
+  for await (const event of meter.events(controller.signal)) {
+    if (event.kind === "identity") events.push(`identity ${event.info.serial ?? "-"}`);
+    if (event.kind === "stats") {
+      const { received, decoded, rejected, lastReading } = event.stats;
+      events.push(`stats ${received}/${decoded}/${rejected.timeout} ${lastReading ? "last" : "-"}`);
+    }
+    if (event.kind === "reading") {
+      events.push(`reading ${event.reading.values[0].value.split("@")[0]}`);
+      if (event.reading.values[0].value.startsWith("3@")) controller.abort();
+    }
+  }
+  assertEquals(events, [
+    "identity -",
+    "stats 0/0/1 -",
+    "stats 1/1/1 last",
+    "reading 2",
+    "identity 42",
+    "stats 2/2/1 last",
+    "reading 3",
+  ]);
+  assertEquals(meter.info.serial, "42");
+});
+
 Deno.test("polls that make no reading yield nothing, so the sinks see the silence; readings resume", async () => {
   const session = new ScriptedSession(
     [ask("A")],
@@ -352,7 +387,7 @@ Deno.test("polls that make no reading yield nothing, so the sinks see the silenc
   const { port, meter, lines } = setup(session, answerAll, clocks);
   const controller = new AbortController();
   const readings: Reading[] = [];
-  for await (const reading of meter.readings(controller.signal)) {
+  for await (const reading of readingsOf(meter.events(controller.signal))) {
     readings.push(reading);
     if (readings.length === 2) controller.abort();
   }
@@ -378,7 +413,7 @@ Deno.test("the schedule runs on the monotonic clock: a wall-clock step neither d
   }, clocks);
   const controller = new AbortController();
   const times: string[] = [];
-  for await (const reading of meter.readings(controller.signal)) {
+  for await (const reading of readingsOf(meter.events(controller.signal))) {
     times.push(reading.time);
     if (times.length === 4) controller.abort();
   }
@@ -400,7 +435,7 @@ Deno.test("polls keep their rhythm, and one that overran its interval is followe
   }, clocks);
   const controller = new AbortController();
   let count = 0;
-  for await (const _ of meter.readings(controller.signal)) {
+  for await (const _ of readingsOf(meter.events(controller.signal))) {
     if (++count === 4) controller.abort();
   }
   assertEquals(clocks.time.sleeps, [4850, 0, 4850]);
@@ -431,7 +466,7 @@ Deno.test("an abort during a request ends the poll: nothing counted, the session
     return text === "B" ? undefined : answerAll(text);
   }, fakeTime());
   const readings: Reading[] = [];
-  for await (const reading of meter.readings(controller.signal)) readings.push(reading);
+  for await (const reading of readingsOf(meter.events(controller.signal))) readings.push(reading);
   assertEquals(readings, []);
   assertEquals(session.events, ["start", "receive A ok"]);
   assertEquals(meter.stats.rejected.timeout, 0);
@@ -443,7 +478,7 @@ Deno.test("an abort while waiting for the next poll ends the readings at once", 
   const { port, meter } = setup(session, answerAll, { interval: 3600, now: undefined });
   const controller = new AbortController();
   let aborted = 0;
-  for await (const _ of meter.readings(controller.signal)) {
+  for await (const _ of readingsOf(meter.events(controller.signal))) {
     setTimeout(() => {
       aborted = performance.now();
       controller.abort();

@@ -9,7 +9,6 @@ import { loadConfig } from "../../src/config/load.ts";
 import { integer, rule, text } from "../../src/config/rules.ts";
 import { silentLogger } from "../../src/log.ts";
 import { captureReading, defineDriver } from "../../src/meters/driver.ts";
-import { emptyStats } from "../../src/meters/meter.ts";
 import { createMeter, DRIVERS } from "../../src/meters/registry.ts";
 import { runPipeline } from "../../src/pipeline.ts";
 import { gauge, type Reading } from "../../src/reading.ts";
@@ -31,12 +30,12 @@ const toyDriver = defineDriver({
   },
   create: (meter, { id }) => ({
     id,
-    info: { manufacturer: "Toys", model: meter.label },
-    stats: emptyStats(),
     interval: meter.interval,
-    async *readings() {
+    async *events() {
+      yield { kind: "identity", info: { manufacturer: "Toys", model: meter.label } };
       for (let i = 1; i <= meter.count; i++) {
-        yield { meter: id, time: "2026-12-01T00:00:00Z", values: [{ ...LEVEL, value: `${i}` }] };
+        const values = [{ ...LEVEL, value: `${i}` }];
+        yield { kind: "reading", reading: { meter: id, time: "2026-12-01T00:00:00Z", values } };
       }
     },
   }),

@@ -4,19 +4,18 @@ import { type Notification, startNotifySocket } from "../e2e/notify_socket.ts";
 import { startSmr } from "../e2e/smr.ts";
 import { freePort, waitFor } from "../e2e/tools.ts";
 import type { Logger } from "../../src/log.ts";
-import { emptyStats, type Meter, type MeterLink } from "../../src/meters/meter.ts";
+import { emptyStats, type MeterLink } from "../../src/meters/meter.ts";
 import type { Sink } from "../../src/pipeline.ts";
-import { type NotifySocket, observeService, startSystemdNotify } from "../../src/systemd/notify.ts";
+import {
+  type NotifySocket,
+  type ObservedMeter,
+  observeService,
+  startSystemdNotify,
+} from "../../src/systemd/notify.ts";
 
-function fakeMeter(link?: MeterLink): Meter {
-  return {
-    id: "test",
-    info: { manufacturer: "smr", model: "test" },
-    stats: emptyStats(),
-    interval: 1,
-    link,
-    async *readings() {},
-  };
+/** A meter's interval and device, and counters as the pipeline would tell them. */
+function fakeMeter(link?: MeterLink): ObservedMeter & { interval: number } {
+  return { stats: emptyStats(), interval: 1, link };
 }
 
 function fakeSink(connection?: { target: string; connected: boolean }): Sink {
@@ -124,8 +123,12 @@ Deno.test("notify: the timer feeds the machine, STOPPING=1 once, the socket clos
   try {
     await waitFor(() => socket.sent.length > 0, "the first message");
     assertEquals(socket.sent[0], "STATUS=waiting for the meter\nWATCHDOG=1");
-    meter.stats.received = meter.stats.decoded = 1;
-    meter.stats.lastReading = "2026-11-25T12:00:01Z";
+    notify.counters({
+      ...emptyStats(),
+      received: 1,
+      decoded: 1,
+      lastReading: "2026-11-25T12:00:01Z",
+    });
     await waitFor(() => socket.sent.some((m) => m.startsWith("READY=1\n")), "READY=1");
     await waitFor(() => socket.sent.filter((m) => m.includes("WATCHDOG=1")).length >= 3, "pings");
   } finally {

@@ -7,7 +7,7 @@ import { fixed } from "../../decimal.ts";
 import type { MeterInfo, Quantity, Reading, Value } from "../../reading.ts";
 import { isoLocal, sleep } from "../../time.ts";
 import { ELECTRICITY } from "../electricity.ts";
-import { emptyStats, type Meter } from "../meter.ts";
+import { emptyStats, type Meter, type MeterEvent, snapshotStats } from "../meter.ts";
 
 /** Options of {@link DummyMeter}. */
 export interface DummyMeterOptions {
@@ -32,8 +32,8 @@ function value(quantity: Quantity, text: string): Value {
 export class DummyMeter implements Meter {
   readonly id: string;
   readonly interval: number;
+  /** Who the dummy meter says it is. */
   readonly info: MeterInfo = { manufacturer: "smr", model: "Dummy meter", serial: "0000000001" };
-  readonly stats = emptyStats();
   #options: DummyMeterOptions;
   #random: () => number;
   #now: () => number;
@@ -83,19 +83,22 @@ export class DummyMeter implements Meter {
     return { meter: this.id, time, values };
   }
 
-  async *readings(signal: AbortSignal): AsyncIterable<Reading> {
+  async *events(signal: AbortSignal): AsyncIterable<MeterEvent> {
     const { silenceAfter, silenceFor = Infinity } = this.#options;
+    const stats = emptyStats();
     let count = 0;
+    yield { kind: "identity", info: { ...this.info } };
     while (!signal.aborted) {
       const reading = this.next(this.interval);
       const silent = silenceAfter !== undefined && count >= silenceAfter &&
         count < silenceAfter + silenceFor;
       count++;
       if (!silent) {
-        this.stats.received++;
-        this.stats.decoded++;
-        this.stats.lastReading = reading.time;
-        yield reading;
+        stats.received++;
+        stats.decoded++;
+        stats.lastReading = reading.time;
+        yield { kind: "stats", stats: snapshotStats(stats) };
+        yield { kind: "reading", reading };
       }
       await sleep(this.interval * 1000, signal);
     }

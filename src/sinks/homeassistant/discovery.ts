@@ -1,16 +1,19 @@
 /**
- * Home Assistant MQTT discovery as a state machine without I/O: readings in,
- * retained config messages out. Each config points a sensor at the Homie
- * value topic, so no value is published twice (homie-4.md L). The device
- * class, state class and unit of each sensor are a pair Home Assistant
- * accepts; enums carry their options; secondary and fast-changing values are
- * diagnostics, and the per-phase values and reading timestamps start
- * disabled, as in Home Assistant's own dsmr integration.
+ * Home Assistant MQTT discovery as a state machine without I/O: a view of
+ * the Homie device. Its inputs are the Homie property tree (what the device
+ * publishes, with datatype, unit and kind) and the meter's identity; its
+ * output is retained config messages. Each config points a sensor at the
+ * Homie value topic, so no value is published twice (homie-4.md L). The
+ * device class, state class and unit of each sensor are a pair Home
+ * Assistant accepts; enums carry their options; secondary and fast-changing
+ * values are diagnostics, and the per-phase values and reading timestamps
+ * start disabled, as in Home Assistant's own dsmr integration.
  */
-import type { MeterInfo, Quantity, Reading } from "../../reading.ts";
+import type { MeterInfo, Quantity } from "../../reading.ts";
+import type { TreeProperty } from "../homie/device.ts";
+import { STATUS_NODE } from "../homie/status.ts";
 import type { Message } from "../mqtt_connection.ts";
-import { formatPayload } from "../homie/payload.ts";
-import { LAST_READING, STATUS_COUNTERS, STATUS_NODE } from "../homie/status.ts";
+import { discoveryTopic, homeAssistantStatusTopic, homieTopic } from "../topics.ts";
 
 /** A device class with the state classes Home Assistant accepts for it. */
 interface DeviceClass {
@@ -153,11 +156,6 @@ export function displayPrecision(
   return /^-?\d+(?:\.(\d+))?$/.exec(payload)?.[1]?.length ?? 0;
 }
 
-/** A topic id Home Assistant accepts: only `[a-zA-Z0-9_-]`. */
-export function topicId(text: string): string {
-  return text.replace(/[^a-zA-Z0-9_-]/g, "_");
-}
-
 /** Options of {@link HomeAssistantDiscovery}. */
 export interface DiscoveryOptions {
   /** Discovery prefix, `homeassistant` by default in Home Assistant. */
@@ -167,8 +165,6 @@ export interface DiscoveryOptions {
   deviceId: string;
   /** The device's friendly name. */
   name: string;
-  /** The meter's manufacturer, model and serial number (which may be learnt later). */
-  info: () => MeterInfo;
   /** smr's version, for `origin`. */
   version: string;
 }
@@ -188,73 +184,70 @@ interface Sensor {
 export class HomeAssistantDiscovery {
   #options: DiscoveryOptions;
   #sensors = new Map<string, Sensor>();
-  #device: string;
+  #info?: MeterInfo;
 
   constructor(options: DiscoveryOptions) {
     this.#options = options;
-    for (const quantity of STATUS_COUNTERS) this.#add(quantity, "0");
-    this.#device = JSON.stringify(this.#deviceBlock());
   }
 
   /** The topic Home Assistant announces itself on (`online` after a start). */
   get statusTopic(): string {
-    return `${this.#options.prefix}/status`;
+    return homeAssistantStatusTopic(this.#options.prefix);
   }
 
   /** The configs of every sensor known so far, for a (re)connect or an `online`. */
   all(): Message[] {
-    this.#device = JSON.stringify(this.#deviceBlock());
     return [...this.#sensors.values()].map((sensor) => this.#config(sensor));
   }
 
   /**
-   * Configs a reading calls for: one per new property the Homie device
-   * publishes, or all of them when the device block changed (a serial
-   * number became known).
+   * The meter's identity, for the device block: every config again when it
+   * changed (a serial number became known), none otherwise.
    */
-  reading(reading: Reading): Message[] {
-    const added: Sensor[] = [];
-    if (!this.#sensors.has(key(LAST_READING))) added.push(this.#add(LAST_READING, undefined));
-    for (const value of reading.values) {
-      if (this.#sensors.has(key(value))) continue;
-      const payload = formatPayload(value);
-      if (payload === undefined) continue;
-      const { value: _, ...quantity } = value;
-      added.push(this.#add(quantity, payload));
-    }
-    if (JSON.stringify(this.#deviceBlock()) !== this.#device) return this.all();
-    return added.map((sensor) => this.#config(sensor));
+  identity(info: MeterInfo): Message[] {
+    const before = JSON.stringify(this.#deviceBlock());
+    this.#info = { ...info };
+    return JSON.stringify(this.#deviceBlock()) === before ? [] : this.all();
   }
 
-  #add(quantity: Quantity, payload: string | undefined): Sensor {
-    const sensor = { quantity, payload };
-    this.#sensors.set(key(quantity), sensor);
-    return sensor;
+  /**
+   * The Homie device's property tree: a config for each property not
+   * announced yet, with what its payload tells (display precision, a date).
+   */
+  properties(tree: readonly TreeProperty[]): Message[] {
+    const added: Sensor[] = [];
+    for (const { payload, ...quantity } of tree) {
+      if (this.#sensors.has(key(quantity))) continue;
+      const sensor = { quantity, payload };
+      this.#sensors.set(key(quantity), sensor);
+      added.push(sensor);
+    }
+    return added.map((sensor) => this.#config(sensor));
   }
 
   #deviceBlock(): Record<string, unknown> {
     const { deviceId, name } = this.#options;
-    const info = this.#options.info();
+    const info = this.#info;
     return {
       identifiers: [`smr_${deviceId}`],
       name,
-      manufacturer: info.manufacturer,
-      model: info.model,
-      ...(info.serial ? { serial_number: info.serial } : {}),
+      manufacturer: info?.manufacturer,
+      model: info?.model,
+      ...(info?.serial ? { serial_number: info.serial } : {}),
     };
   }
 
   #config({ quantity, payload }: Sensor): Message {
-    const { prefix, baseTopic, deviceId, version } = this.#options;
+    const { deviceId, version } = this.#options;
     const { node, property } = quantity;
     const classes = sensorClasses(quantity, payload);
     const placement = entityPlacement(quantity);
     const config = {
       name: quantity.name,
       unique_id: `smr_${deviceId}_${node}_${property}`,
-      state_topic: `${baseTopic}/${deviceId}/${node}/${property}`,
+      state_topic: homieTopic(this.#options, `${node}/${property}`),
       availability: [{
-        topic: `${baseTopic}/${deviceId}/$state`,
+        topic: homieTopic(this.#options, "$state"),
         value_template: node === STATUS_NODE ? RUNNING : READY,
       }],
       device_class: classes.deviceClass,
@@ -271,7 +264,7 @@ export class HomeAssistantDiscovery {
       origin: { name: "smr", sw_version: version },
     };
     return {
-      topic: `${prefix}/sensor/${topicId(deviceId)}/${topicId(`${node}_${property}`)}/config`,
+      topic: discoveryTopic(this.#options, node, property),
       payload: JSON.stringify(config),
     };
   }

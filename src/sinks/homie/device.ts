@@ -1,15 +1,17 @@
 /**
  * The Homie 4 device as a state machine without I/O: events in (connected,
- * reading, clock tick, shutdown), messages to publish out. The meter's
- * counters are read through `stats` for the `status` node. Every message is
- * published retained at QoS 1 by the publisher; see homie-4.md for the rules
- * each step follows.
+ * reading, the meter's counters, clock tick, shutdown), messages to publish
+ * out. Everything it publishes is a function of these inputs; its property
+ * tree ({@link HomieDevice.properties}) is what Home Assistant discovery is
+ * built from. Every message is published retained at QoS 1 by the sink; see
+ * homie-4.md for the rules each step follows.
  */
 import type { Logger } from "../../log.ts";
-import type { MeterStats } from "../../meters/meter.ts";
+import { emptyStats, type MeterStats } from "../../meters/meter.ts";
 import { describeNode } from "../../nodes.ts";
 import type { Quantity, Reading, Value } from "../../reading.ts";
 import type { Message } from "../mqtt_connection.ts";
+import { homieTopic } from "../topics.ts";
 import { formatPayload } from "./payload.ts";
 import { LAST_READING, STATUS_NODE, statusValues } from "./status.ts";
 
@@ -30,8 +32,11 @@ export interface HomieDeviceOptions {
   statsInterval: number;
   /** Seconds between publishes of one gauge; 0 publishes a gauge with every reading. */
   minInterval?: number;
-  /** The meter's counters for the `status` node; without them there is no status node. */
-  stats?: () => MeterStats;
+  /**
+   * Whether the device has the `status` node, which shows the meter's
+   * counters as {@link HomieDevice.counters} delivers them (zero until then).
+   */
+  status?: boolean;
   /** Milliseconds between refreshes of the `status` node (5000 unless told). */
   statusIntervalMs?: number;
   log: Logger;
@@ -44,6 +49,11 @@ interface Property {
   /** The payload last handed out for publishing, and when. */
   published?: string;
   publishedAt?: number;
+}
+
+/** A property of the Homie tree: its quantity and the payload it has (or is due to have). */
+export interface TreeProperty extends Quantity {
+  payload: string;
 }
 
 /** What applying values changed. */
@@ -73,12 +83,15 @@ export class HomieDevice {
   #delivered = false;
   #lastStatsAt = 0;
   #lastStatusAt = -Infinity;
+  /** The meter's newest counters, when the device has the status node. */
+  #stats?: MeterStats;
   #warned = new Set<string>();
 
   constructor(options: HomieDeviceOptions) {
     this.#options = options;
     this.#minIntervalMs = (options.minInterval ?? 0) * 1000;
-    this.topic = `${options.baseTopic}/${options.deviceId}`;
+    this.topic = homieTopic(options);
+    if (options.status) this.#stats = emptyStats();
   }
 
   /** The current `$state`. */
@@ -96,11 +109,19 @@ export class HomieDevice {
     return this.#keys().map((key) => `${this.topic}/${key}`);
   }
 
+  /** The properties of the tree so far, in tree order, each with its payload. */
+  get properties(): TreeProperty[] {
+    return this.#keys().map((key) => {
+      const { quantity, payload } = this.#properties.get(key)!;
+      return { ...quantity, payload: payload! };
+    });
+  }
+
   /** The whole tree from `init` to `ready` (or `alert`), for every (re)connect. */
   connected(now: number): Message[] {
     this.#startedAt ??= now;
     this.#lastStatsAt = now;
-    if (this.#options.stats) this.#apply(this.#statusValues(now), now);
+    if (this.#stats) this.#apply(this.#statusValues(now), now);
     const messages = [this.#msg("$state", "init"), ...this.#deviceAttributes(now)];
     this.#state = "init";
     if (this.#nodes.size === 0) return messages;
@@ -119,6 +140,15 @@ export class HomieDevice {
       messages.push(this.#msg("$state", "ready"));
     }
     return messages;
+  }
+
+  /**
+   * The meter's newest counters. The status node shows them at its next
+   * refresh, at most every `statusIntervalMs`, with a reading or a tick;
+   * ignored without the status node.
+   */
+  counters(stats: MeterStats): void {
+    if (this.#stats) this.#stats = stats;
   }
 
   /**
@@ -215,17 +245,17 @@ export class HomieDevice {
   }
 
   #statusDue(now: number): boolean {
-    if (!this.#options.stats) return false;
+    if (!this.#stats) return false;
     if (now - this.#lastStatusAt >= (this.#options.statusIntervalMs ?? STATUS_INTERVAL_MS)) {
       return true;
     }
-    return this.#options.stats().lastReading !== undefined &&
+    return this.#stats.lastReading !== undefined &&
       !this.#properties.has(`${STATUS_NODE}/${LAST_READING.property}`);
   }
 
   #statusValues(now: number): Value[] {
     this.#lastStatusAt = now;
-    return statusValues(this.#options.stats!());
+    return statusValues(this.#stats!);
   }
 
   /** `init`, the structure and every value, then the state the device is in. */
@@ -313,7 +343,7 @@ export class HomieDevice {
   }
 
   #msg(path: string, payload: string): Message {
-    return { topic: `${this.topic}/${path}`, payload };
+    return { topic: homieTopic(this.#options, path), payload };
   }
 
   #warnOnce(key: string, message: string): void {

@@ -20,6 +20,7 @@ import {
 import type { Reading } from "../../../src/reading.ts";
 import { MC403_REGISTERS, withBadCrc } from "../../e2e/kamstrup_simulator.ts";
 import { concat } from "../../../src/bytes.ts";
+import { readingsOf } from "../events.ts";
 
 const DEFAULTS = [60, 63, 68, 74, 80, 86, 87, 89, 99, 1004];
 
@@ -395,7 +396,7 @@ Deno.test("polls start every interval after the previous start, first at once", 
     },
   });
   let count = 0;
-  for await (const _ of meter.readings(controller.signal)) {
+  for await (const _ of readingsOf(meter.events(controller.signal))) {
     if (++count === 5) controller.abort();
   }
   assertEquals(starts.map((t) => t - 1_000_000), [0, 5000, 10000, 17150, 22150]);

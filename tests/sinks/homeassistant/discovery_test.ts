@@ -1,14 +1,17 @@
 import { assertEquals, assertOk } from "../../assert.ts";
+import { silentLogger } from "../../../src/log.ts";
 import { ELECTRICITY } from "../../../src/meters/electricity.ts";
+import { emptyStats } from "../../../src/meters/meter.ts";
 import type { MeterInfo, Quantity, Reading, Value } from "../../../src/reading.ts";
 import {
   displayPrecision,
   entityPlacement,
   HomeAssistantDiscovery,
   sensorClasses,
-  topicId,
 } from "../../../src/sinks/homeassistant/discovery.ts";
+import { HomieDevice } from "../../../src/sinks/homie/device.ts";
 import { LAST_READING, STATUS_COUNTERS } from "../../../src/sinks/homie/status.ts";
+import { topicId } from "../../../src/sinks/topics.ts";
 
 const E = ELECTRICITY;
 
@@ -124,21 +127,45 @@ function reading(values: Value[]): Reading {
   return { meter: "t210", time: "2026-11-25T06:15:50+01:00", values };
 }
 
-function discovery(info: MeterInfo) {
+function discovery() {
   return new HomeAssistantDiscovery({
     prefix: "homeassistant",
     baseTopic: "homie",
     deviceId: "t210-electricity",
     name: "Electricity meter",
-    info: () => info,
     version: "1.2.3",
   });
 }
 
+/** The Homie device whose property tree the discovery is built from, connected at 0. */
+function homie(): HomieDevice {
+  const device = new HomieDevice({
+    baseTopic: "homie",
+    deviceId: "t210-electricity",
+    name: "Electricity meter",
+    interval: 10,
+    statsInterval: 60,
+    status: true,
+    log: silentLogger,
+  });
+  device.connected(0);
+  return device;
+}
+
+/** Feeds a reading to the Homie device, with the counters a meter sends before it. */
+function read(device: HomieDevice, values: Value[], now: number): void {
+  const time = "2026-11-25T06:15:50+01:00";
+  device.counters({ ...emptyStats(), received: 1, decoded: 1, lastReading: time });
+  device.reading(reading(values), now);
+}
+
+const SAGEMCOM: MeterInfo = { manufacturer: "Sagemcom", model: "T210-D-r" };
+
 Deno.test("ha discovery: one retained config per Homie property, pointing at its value topic", () => {
-  const info: MeterInfo = { manufacturer: "Sagemcom", model: "T210-D-r" };
-  const d = discovery(info);
-  const status = d.all();
+  const d = discovery();
+  const h = homie();
+  assertEquals(d.identity(SAGEMCOM), [], "no property known yet");
+  const status = d.properties(h.properties);
   assertEquals(status.length, 9, "the status counters are there from the start");
   assertOk(status.every((m) => JSON.parse(m.payload).entity_category === "diagnostic"));
   assertOk(
@@ -148,21 +175,22 @@ Deno.test("ha discovery: one retained config per Homie property, pointing at its
     ),
     "the status counters stay available in init and alert, when they tell why",
   );
-  const messages = d.reading(reading([
+  read(h, [
     value(E.importTotal, "6545.766"),
     value(E.powerImport, "286"),
     value(E.l1.voltage, "231.4"),
     value(E.timestamp, "2022-10-06T06:15:50+02:00"),
     value(E.tariff, "2.5"),
-  ]));
+  ], 1000);
+  const messages = d.properties(h.properties);
   assertEquals(messages.map((m) => m.topic), [
-    "homeassistant/sensor/t210-electricity/status_last-reading/config",
     "homeassistant/sensor/t210-electricity/import_total/config",
     "homeassistant/sensor/t210-electricity/power_import/config",
     "homeassistant/sensor/t210-electricity/l1_voltage/config",
     "homeassistant/sensor/t210-electricity/meter_timestamp/config",
+    "homeassistant/sensor/t210-electricity/status_last-reading/config",
   ], "no config for a value the Homie device cannot publish (tariff 2.5)");
-  assertEquals(JSON.parse(messages[1].payload), {
+  assertEquals(JSON.parse(messages[0].payload), {
     name: "Import total",
     unique_id: "smr_t210-electricity_import_total",
     state_topic: "homie/t210-electricity/import/total",
@@ -183,39 +211,73 @@ Deno.test("ha discovery: one retained config per Homie property, pointing at its
     },
     origin: { name: "smr", sw_version: "1.2.3" },
   });
-  const timestamp = JSON.parse(messages[4].payload);
+  const timestamp = JSON.parse(messages[3].payload);
   assertEquals([timestamp.device_class, timestamp.state_class], ["timestamp", undefined]);
-  assertEquals(d.reading(reading([value(E.importTotal, "6545.767")])), [], "known: no config");
+  read(h, [value(E.importTotal, "6545.767")], 2000);
+  assertEquals(d.properties(h.properties), [], "known: no config");
   assertEquals(d.all().length, 14);
 });
 
 Deno.test("ha discovery: a serial number learnt later republishes every config with it", () => {
-  const info: MeterInfo = { manufacturer: "Sagemcom", model: "T210-D-r" };
-  const d = discovery(info);
-  d.reading(reading([value(E.importTotal, "1.000")]));
-  info.serial = "123456";
-  const again = d.reading(reading([value(E.importTotal, "1.001")]));
+  const d = discovery();
+  const h = homie();
+  d.identity(SAGEMCOM);
+  read(h, [value(E.importTotal, "1.000")], 1000);
+  d.properties(h.properties);
+  const again = d.identity({ ...SAGEMCOM, serial: "123456" });
   assertEquals(again.length, 11);
   for (const m of again) assertEquals(JSON.parse(m.payload).device.serial_number, "123456");
-  assertEquals(d.reading(reading([value(E.importTotal, "1.002")])), []);
+  assertEquals(d.identity({ ...SAGEMCOM, serial: "123456" }), [], "the same identity again");
+  read(h, [value(E.importTotal, "1.002")], 2000);
+  assertEquals(d.properties(h.properties), []);
+});
+
+Deno.test("ha discovery: configs known before the identity name no manufacturer, and follow it", () => {
+  const d = discovery();
+  const first = d.properties(homie().properties);
+  assertEquals(JSON.parse(first[0].payload).device, {
+    identifiers: ["smr_t210-electricity"],
+    name: "Electricity meter",
+  });
+  const told = d.identity(SAGEMCOM);
+  assertEquals(told.length, 9);
+  assertEquals(JSON.parse(told[0].payload).device.model, "T210-D-r");
+});
+
+Deno.test("ha discovery: the display precision is that of the Homie payload", () => {
+  const d = discovery();
+  const h = homie();
+  read(h, [value(E.importTotal, "0012.50"), value(E.powerImport, "286")], 1000);
+  const precision = Object.fromEntries(
+    d.properties(h.properties).map((m) => {
+      const config = JSON.parse(m.payload);
+      return [config.unique_id, config.suggested_display_precision];
+    }),
+  );
+  assertEquals(precision["smr_t210-electricity_import_total"], 2);
+  assertEquals(precision["smr_t210-electricity_power_import"], 0);
+  assertEquals(precision["smr_t210-electricity_status_last-reading"], undefined);
 });
 
 Deno.test("ha discovery: an enum with its options, a plain unit as the unit, hidden phases", () => {
-  const d = discovery({ manufacturer: "Kamstrup", model: "MULTICAL 403" });
+  const d = discovery();
+  d.identity({ manufacturer: "Kamstrup", model: "MULTICAL 403" });
+  const h = homie();
+  read(h, [
+    value(E.tariff, "2"),
+    value(E.l1.voltage, "230.1"),
+    {
+      node: "temperature",
+      property: "difference",
+      name: "Temperature difference T1-T2 (K)",
+      datatype: "float",
+      kind: "gauge",
+      plainUnit: "K",
+      value: "40.34",
+    },
+  ], 1000);
   const configs = new Map(
-    d.reading(reading([
-      value(E.tariff, "2"),
-      value(E.l1.voltage, "230.1"),
-      {
-        node: "temperature",
-        property: "difference",
-        name: "Temperature difference T1-T2 (K)",
-        datatype: "float",
-        kind: "gauge",
-        plainUnit: "K",
-        value: "40.34",
-      },
-    ])).map((m) => [m.topic.split("/").at(-2)!, JSON.parse(m.payload)]),
+    d.properties(h.properties).map((m) => [m.topic.split("/").at(-2)!, JSON.parse(m.payload)]),
   );
   const tariff = configs.get("meter_tariff");
   assertEquals(

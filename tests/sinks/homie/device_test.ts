@@ -138,24 +138,31 @@ Deno.test("homie device: a reconnect republishes everything with current values"
   assertEquals(d.disconnected().payload, "disconnected");
 });
 
-function statusDevice(stats: MeterStats, interval = 1) {
+function statusDevice(interval = 1) {
   return new HomieDevice({
     baseTopic: "homie",
     deviceId: "meter",
     name: "Meter",
     interval,
     statsInterval: 60,
-    stats: () => stats,
+    status: true,
     log: silentLogger,
   });
+}
+
+/** Counters as a meter sends them: zero but for what is given. */
+function counters(
+  counts: Partial<Omit<MeterStats, "rejected">> & { rejected?: Partial<MeterStats["rejected"]> },
+): MeterStats {
+  const zero = emptyStats();
+  return { ...zero, ...counts, rejected: { ...zero.rejected, ...counts.rejected } };
 }
 
 const asCaptured = (messages: Message[]): Captured[] =>
   messages.map((m) => ({ ...m, retain: true, qos: 1, at: 0 }));
 
 Deno.test("homie device: the status node is there before any reading, which keeps init and then alert", () => {
-  const stats = emptyStats();
-  const d = statusDevice(stats);
+  const d = statusDevice();
   const connect = topics(d.connected(0));
   assertEquals(connect.find((t) => t.startsWith("$nodes=")), "$nodes=status");
   assertOk(connect.includes("status/received/$datatype=integer"));
@@ -163,8 +170,7 @@ Deno.test("homie device: the status node is there before any reading, which keep
   assertOk(!connect.some((t) => t.startsWith("status/last-reading")), "last-reading too early");
   assertOk(!connect.includes("$state=ready"), "ready without a reading");
   assertEquals(d.state, "init");
-  stats.received = 4;
-  stats.rejected.decryption = 4;
+  d.counters(counters({ received: 4, rejected: { decryption: 4 } }));
   assertEquals(topics(d.tick(2999)), []);
   assertEquals(topics(d.tick(3000)), ["$state=alert"]);
   assertEquals(topics(d.tick(5000)), ["status/received=4", "status/rejected-decryption=4"]);
@@ -172,11 +178,9 @@ Deno.test("homie device: the status node is there before any reading, which keep
 });
 
 Deno.test("homie device: the first reading brings last-reading into the same init ... ready cycle", () => {
-  const stats = emptyStats();
-  const d = statusDevice(stats);
+  const d = statusDevice();
   const messages = d.connected(0);
-  stats.received = stats.decoded = 1;
-  stats.lastReading = "2026-11-25T06:15:50+01:00";
+  d.counters(counters({ received: 1, decoded: 1, lastReading: "2026-11-25T06:15:50+01:00" }));
   const first = d.reading(reading([total("1.000"), power("5")]), 100);
   messages.push(...first);
   const names = topics(first);
@@ -203,14 +207,12 @@ Deno.test("homie device: the first reading brings last-reading into the same ini
 });
 
 Deno.test("homie device: status values refresh at most every 5 s and only when changed", () => {
-  const stats = emptyStats();
-  const d = statusDevice(stats, 10);
+  const d = statusDevice(10);
   d.connected(0);
-  stats.received = stats.decoded = 1;
-  stats.lastReading = "2026-11-25T06:15:50+01:00";
+  d.counters(counters({ received: 1, decoded: 1, lastReading: "2026-11-25T06:15:50+01:00" }));
   d.reading(reading([total("1.000")]), 100);
-  stats.received = stats.decoded = 2;
-  stats.lastReading = "2026-11-25T06:15:51+01:00";
+  const second = { received: 2, decoded: 2, lastReading: "2026-11-25T06:15:51+01:00" };
+  d.counters(counters(second));
   assertEquals(topics(d.reading(reading([total("1.000")]), 1100)), []);
   assertEquals(topics(d.tick(2000)), []);
   assertEquals(topics(d.tick(5100)), [
@@ -219,7 +221,7 @@ Deno.test("homie device: status values refresh at most every 5 s and only when c
     "status/last-reading=2026-11-25T06:15:51+01:00",
   ]);
   assertEquals(topics(d.tick(10_100)), []);
-  stats.rejected.crc = 1;
+  d.counters(counters({ ...second, rejected: { crc: 1 } }));
   assertEquals(topics(d.reading(reading([total("1.001")]), 15_200)), [
     "import/total=1.001",
     "status/rejected-crc=1",

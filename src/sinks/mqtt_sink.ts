@@ -1,0 +1,106 @@
+/**
+ * The MQTT sink: one connection per device, which carries the Homie device
+ * and its Home Assistant discovery alike (mqtt_device.ts decides what to
+ * publish). The connection has the `lost` Will and reconnects with backoff
+ * and a full republish; a clock drives `alert`, the status node, held-back
+ * gauges and `$stats/uptime`; shutdown ends with `disconnected`. When another
+ * smr publishes as the same device it steps back.
+ */
+import type { MeterEvent } from "../meters/meter.ts";
+import type { Sink, SinkConnection } from "../pipeline.ts";
+import {
+  type BrokerOptions,
+  closeConnection,
+  connectWithBackoff,
+  type Message,
+  type MqttLink,
+  publishRetained,
+  redactUrl,
+} from "./mqtt_connection.ts";
+import { MqttDevice, type MqttDeviceOptions } from "./mqtt_device.ts";
+import { DeviceTakenError, type TakeoverOptions } from "./takeover.ts";
+import { clientId } from "./topics.ts";
+
+/** Options of {@link MqttSink}: the device's and the broker's. */
+export interface MqttSinkOptions extends MqttDeviceOptions, BrokerOptions {
+  /**
+   * Called once when another client publishes as this device on the broker
+   * (same client id, see takeover.ts): smr should stop. The sink no longer
+   * connects; without this callback it logs the error and stays quiet.
+   */
+  onDeviceTaken?: (error: DeviceTakenError) => void;
+  /** Tuning of the takeover watch. */
+  takeover?: TakeoverOptions;
+}
+
+/** Publishes the meter's events as a Homie 4 device, with Home Assistant discovery if asked. */
+export class MqttSink implements Sink {
+  readonly name = "homie";
+  readonly device: MqttDevice;
+  #options: MqttSinkOptions;
+  #link?: MqttLink;
+  #taken = false;
+
+  constructor(options: MqttSinkOptions) {
+    this.#options = options;
+    this.device = new MqttDevice(options);
+  }
+
+  /** The broker and whether the device's connection to it is up now. */
+  get connection(): SinkConnection {
+    return { target: redactUrl(this.#options.url), connected: this.#link?.connected === true };
+  }
+
+  async consume(events: AsyncIterable<MeterEvent>): Promise<void> {
+    const { log, deviceId } = this.#options;
+    const id = clientId(deviceId);
+    const device = this.device;
+    const link = connectWithBackoff({
+      ...this.#options,
+      clientId: id,
+      label: device.topic,
+      will: device.will,
+      onConnect: (connected) => {
+        const filters = device.subscriptions;
+        if (filters.length > 0) {
+          connected.subscribe(filters).then(
+            (refused) => {
+              if (refused.length > 0) log.warn(`the broker refused a subscription to ${refused}`);
+            },
+            (error) => log.debug(`subscribe ${filters}: ${(error as Error).message}`),
+          );
+        }
+        this.#publish(device.connected(Date.now()));
+      },
+      onTakenOver: (sessions) => {
+        this.#taken = true;
+        const error = new DeviceTakenError(
+          `another smr publishes as device ${deviceId} on ${redactUrl(this.#options.url)}: ` +
+            `stop it or set homie.device_id (the broker dropped client ${id} ${sessions} ` +
+            `times in a row within seconds of connecting, as it does when a second client ` +
+            `connects with the same id)`,
+        );
+        if (this.#options.onDeviceTaken) this.#options.onDeviceTaken(error);
+        else log.error(error.message);
+      },
+    });
+    this.#link = link;
+    link.onMessage((message) => this.#publish(device.received(message)));
+    const tickMs = Math.min(1000, Math.max(50, this.#options.interval * 250));
+    const ticker = setInterval(() => this.#publish(device.tick(Date.now())), tickMs);
+    try {
+      for await (const event of events) this.#publish(device.event(event, Date.now()));
+    } finally {
+      clearInterval(ticker);
+      // The device's topics are the other smr's now: no `disconnected` over its `ready`.
+      await closeConnection(link, {
+        last: this.#taken ? undefined : device.disconnected(),
+        limitMs: this.#options.shutdownMs ?? 1500,
+      }).catch((error) => log.warn(`MQTT shutdown: ${(error as Error).message}`));
+    }
+  }
+
+  #publish(messages: Message[]): void {
+    publishRetained(this.#link, messages, this.#options.log);
+  }
+}
