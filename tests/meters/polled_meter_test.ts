@@ -452,7 +452,7 @@ Deno.test("after an overrun the next poll follows at once, never after a negativ
   }, { ...clocks, clock });
   const controller = new AbortController();
   let count = 0;
-  for await (const _ of meter.readings(controller.signal)) {
+  for await (const _ of readingsOf(meter.events(controller.signal))) {
     if (++count === 3) controller.abort();
   }
   assertEquals(clocks.time.sleeps, [0, 0]);
