@@ -18,7 +18,7 @@
  * `alert`), and is read again as soon as it answers.
  */
 import type { Level, Logger } from "../log.ts";
-import type { MeterInfo, Reading, Value } from "../reading.ts";
+import type { MeterInfo, Quantity, Reading, Value } from "../reading.ts";
 import type { Result } from "../result.ts";
 import type { SerialPort } from "../serial/port.ts";
 import { isoLocal, sleep } from "../time.ts";
@@ -31,6 +31,18 @@ import {
   snapshotStats,
 } from "./meter.ts";
 import { Tally } from "./tally.ts";
+
+/**
+ * The time a poll read the meter, published as `meter/timestamp` by the
+ * sessions of meters that tell no time of their own.
+ */
+export const READ_TIME: Quantity = {
+  node: "meter",
+  property: "timestamp",
+  name: "Read time",
+  datatype: "datetime",
+  kind: "info",
+};
 
 /** One request of a poll: what to send and how to tell that its reply is complete. */
 export interface PollRequest {
@@ -58,6 +70,12 @@ export interface PollRequest {
    * and what follows (an IEC 62056-21 option select).
    */
   baudAfter?: number;
+  /**
+   * Milliseconds to wait before each attempt is sent: the reaction time a
+   * meter needs after its last character (an IEC 62056-21 option select
+   * waits 200 ms after the identification).
+   */
+  delay?: number;
 }
 
 /** What a session makes of a reply that did not complete in time, for the log line. */
@@ -103,8 +121,9 @@ export interface Notice {
  * - What a person should read is queued and taken with `notices()`.
  * - Speed changes travel with the requests (`baud`, `baudAfter`), so an
  *   IEC 62056-21 mode C pull fits: sign-on at 300 baud, identification,
- *   option select with `baudAfter` and `retries: 0`, then the data block as
- *   its reply; after `gaveUp()` the session may start over from the sign-on.
+ *   option select with `delay` (the meter's reaction time), `baudAfter` and
+ *   `retries: 0`, then the data block as its reply; after `gaveUp()` the
+ *   session may start over from the sign-on.
  */
 export interface PollSession {
   /** What the meter has told about itself so far; merged into the meter's info. */
@@ -158,7 +177,7 @@ export interface PolledMeterOptions {
    * a step of the wall clock (NTP at boot) neither delays nor hurries a poll.
    */
   clock?: () => number;
-  /** Waiting between polls; `sleep` from time.ts by default. */
+  /** Waiting between polls and before a request's `delay`; `sleep` from time.ts by default. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
@@ -239,7 +258,7 @@ export class PolledMeter implements Meter {
           if (reading) yield { kind: "reading", reading };
         }
         due = nextPollAt(due, intervalMs, clock());
-        await wait(due - clock(), signal);
+        await wait(Math.max(0, due - clock()), signal);
       }
     } finally {
       await port.close();
@@ -275,7 +294,12 @@ export class PolledMeter implements Meter {
     const attempts = 1 + Math.max(0, Math.floor(request.retries ?? this.#retries));
     const timeout = request.timeout ?? this.#options.timeout;
     const line = { baud: request.baud, baudAfter: request.baudAfter };
+    const delay = Math.max(0, request.delay ?? 0);
     for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (delay > 0) {
+        await (this.#options.sleep ?? sleep)(delay, signal);
+        if (signal.aborted) return false;
+      }
       const reply = await port.request(
         request.bytes,
         request.isComplete,

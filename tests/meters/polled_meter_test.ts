@@ -299,6 +299,37 @@ Deno.test("a request's own timeout, retries and line speeds reach the port", asy
   assertEquals(session.events.slice(-3), ["receive bad data", "gaveUp", "reading"]);
 });
 
+Deno.test("a request's delay is waited before every attempt, after the previous reply", async () => {
+  const session = new ScriptedSession([ask("sign-on"), ask("select", { delay: 200, retries: 1 })]);
+  const clocks = fakeTime();
+  const order: string[] = [];
+  const { port, meter, signal } = setup(session, (text) => {
+    order.push(`send ${text} after ${clocks.time.sleeps.join("+") || "no wait"}`);
+    return text === "select" ? "bad\r" : answerAll(text);
+  }, clocks);
+  await meter.poll(signal);
+  assertEquals(port.sent.map((s) => s.text), ["sign-on", "select", "select"]);
+  assertEquals(order, [
+    "send sign-on after no wait",
+    "send select after 200",
+    "send select after 200+200",
+  ]);
+});
+
+Deno.test("an abort during a request's delay sends nothing more and ends the poll", async () => {
+  const session = new ScriptedSession([ask("sign-on"), ask("select", { delay: 200 })]);
+  const controller = new AbortController();
+  const { port, meter } = setup(session, answerAll, {
+    sleep: () => {
+      controller.abort();
+      return Promise.resolve();
+    },
+  });
+  assertEquals(await meter.poll(controller.signal), undefined);
+  assertEquals(port.sent.map((s) => s.text), ["sign-on"]);
+  assertEquals(session.events, ["start", "receive sign-on ok"]);
+});
+
 Deno.test("the session's notices are logged at their level and what it learns reaches the meter's info", async () => {
   const session = new ScriptedSession([ask("A")]);
   const { meter, signal, lines } = setup(session, (text) => {
@@ -408,6 +439,23 @@ Deno.test("polls keep their rhythm, and one that overran its interval is followe
     if (++count === 4) controller.abort();
   }
   assertEquals(clocks.time.sleeps, [4850, 0, 4850]);
+});
+
+Deno.test("after an overrun the next poll follows at once, never after a negative wait", async () => {
+  const session = new ScriptedSession([ask("A")]);
+  const clocks = fakeTime();
+  // A clock that moves on by itself between two readings, as a real one does.
+  const clock = () => clocks.time.mono++;
+  const { meter } = setup(session, (text) => {
+    clocks.time.mono += 7000;
+    return answerAll(text);
+  }, { ...clocks, clock });
+  const controller = new AbortController();
+  let count = 0;
+  for await (const _ of readingsOf(meter.events(controller.signal))) {
+    if (++count === 3) controller.abort();
+  }
+  assertEquals(clocks.time.sleeps, [0, 0]);
 });
 
 Deno.test("an abort during a request ends the poll: nothing counted, the session not told, the port closed", async () => {

@@ -6,7 +6,7 @@
  * (`6.8`, `6.26`, `6.31`, … of the Landis+Gyr ULTRAHEAT / Siemens 2WR5 and
  * the Kamstrup MULTICAL 66) go to the heat-meter layout of the Kamstrup KMP
  * meters: the same nodes, properties and units where the quantity is the
- * same (`heat/energy` in the meter's unit, `water/volume` in m³,
+ * same (`heat/energy` in the meter's unit, `circuit/volume` in m³,
  * `meter/hours`, the yearly maxima in `registers`). Only current values are
  * published: a code with a billing-period suffix (`6.8*01`, last year) is
  * not. A code no table knows, a unit that does not fit or a value that is
@@ -33,7 +33,7 @@ export const D0_QUANTITIES = {
     datatype: "float",
     kind: "counter",
   },
-  volume: counter("water", "volume", "Volume", "m³"),
+  volume: counter("circuit", "volume", "Volume", "m³"),
   hours: {
     node: "meter",
     property: "hours",

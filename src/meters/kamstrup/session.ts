@@ -9,24 +9,21 @@
  * `PolledMeter` (../polled_meter.ts) drives it over the port.
  */
 import type { Level } from "../../log.ts";
-import type { MeterInfo, Quantity, Value } from "../../reading.ts";
+import type { MeterInfo, Value } from "../../reading.ts";
 import { ok, type Result } from "../../result.ts";
-import type { Notice, PollRequest, PollSession, Silence } from "../polled_meter.ts";
+import {
+  type Notice,
+  type PollRequest,
+  type PollSession,
+  READ_TIME,
+  type Silence,
+} from "../polled_meter.ts";
 import { findFrame, findReply, START_REQUEST, START_RESPONSE } from "./frame.ts";
 import { decodeSerialResponse, encodeGetSerialNo } from "./identity_codec.ts";
 import { dropUnanswered, planRequests, unanswered } from "./plan.ts";
 import { decodeRegisterResponse, encodeGetRegister, type Register } from "./register_codec.ts";
 import { registerRow } from "./registers.ts";
 import { toValues } from "./values.ts";
-
-/** The time a poll read the meter, published as `meter/timestamp`. */
-export const READ_TIME: Quantity = {
-  node: "meter",
-  property: "timestamp",
-  name: "Read time",
-  datatype: "datetime",
-  kind: "info",
-};
 
 /** Polls with a reading but no serial number after which the session stops asking for it. */
 const SERIAL_POLLS = 3;

@@ -1,18 +1,21 @@
 /**
  * Bounded, deterministic fuzzing of the D0 core: the push framer with the
- * readout decoder, the line parser with the value tables, and the pull
- * session. Invariants: nothing throws, memory stays bounded, every value is
- * well-formed, and nothing is decoded from a data block whose BCC an
- * independent XOR does not confirm.
+ * readout decoder, the line parser with the value tables, the pull session,
+ * and the poll session on the generic poller. Invariants: nothing throws,
+ * memory stays bounded, every value is well-formed, and nothing is decoded
+ * from a data block whose BCC an independent XOR does not confirm.
  */
 import { assertEquals, assertOk } from "../../assert.ts";
-import { concat, latin1 } from "../../../src/bytes.ts";
+import { concat, latin1, latin1Text } from "../../../src/bytes.ts";
 import { normalize } from "../../../src/decimal.ts";
 import type { Value } from "../../../src/reading.ts";
 import { groupText, parseCode, parseDataSets } from "../../../src/meters/d0/data_sets.ts";
 import { ReadoutFramer } from "../../../src/meters/d0/framer.ts";
 import { decodeReadout, type Readout } from "../../../src/meters/d0/readout.ts";
 import { PullSession, type SessionEvent } from "../../../src/meters/d0/session.ts";
+import { D0PollSession } from "../../../src/meters/d0/poll_session.ts";
+import { PolledMeter, type PolledPort } from "../../../src/meters/polled_meter.ts";
+import type { RequestOptions } from "../../../src/serial/port.ts";
 import { readoutDecoded, readoutValues } from "../../../src/meters/d0/values.ts";
 import { readD0Vectors } from "./vectors.ts";
 import { seededRandom } from "../../random.ts";
@@ -21,6 +24,7 @@ const SEED = 0xd0_5eed;
 const FRAMER_CASES = 100_000;
 const LINE_CASES = 100_000;
 const SESSION_CASES = 100_000;
+const POLL_CASES = 100_000;
 const MAX_BYTES = 1024;
 
 const random = seededRandom(SEED);
@@ -361,4 +365,113 @@ Deno.test(`fuzz the pull session: ${SESSION_CASES} exchanges, seed ${SEED}`, () 
   }
   console.log(`${SESSION_CASES} exchanges: ${JSON.stringify(tally)}`);
   assertOk(tally.readouts > SESSION_CASES / 3 && tally.crc > 1000);
+});
+
+/** Whether `text` is an option select `ACK 0 Z 0` CR LF for a data readout. */
+function isOptionSelect(text: string): boolean {
+  return text.charCodeAt(0) === 0x06 && /^0[0-6]0\r\n$/.test(text.slice(1));
+}
+
+/**
+ * A port whose meter answers every request at random: clean, damaged, noise
+ * or nothing. It checks what the poller sends and keeps the last reply.
+ */
+class FuzzPort implements PolledPort {
+  connected = true;
+  lastError: string | undefined = undefined;
+  requests = 0;
+  last: { signOn: boolean; reply: Uint8Array | undefined } = { signOn: false, reply: undefined };
+  /** The clean answers: to a sign-on (with the block for a mode A meter), and the block. */
+  readonly #signOnReply: Uint8Array;
+  readonly #block: Uint8Array;
+
+  constructor() {
+    const ident = pick(["/LGZ5ZMD120AR", "/ACE0\\3k260V01.18", "/LUGCUH50", "/KAM MC"]);
+    this.#block = block(pick([
+      "F.F(00)\r\nC.1(12345678)\r\n1.8.0(000285.4*kWh)\r\n!\r\n",
+      "6.8(0029.055*MWh)6.26(01589.28*m3)6.31(0030710*h)!\r\n",
+    ]));
+    const line = latin1(`${ident}\r\n`);
+    this.#signOnReply = /^\/...[0-6A-F]/.test(ident) ? line : concat(line, this.#block);
+  }
+
+  request(
+    bytes: Uint8Array,
+    _isComplete: (reply: Uint8Array) => boolean,
+    timeoutMs: number,
+    _signal?: AbortSignal,
+    line: RequestOptions = {},
+  ): Promise<Uint8Array | undefined> {
+    this.requests++;
+    const text = latin1Text(bytes);
+    const signOn = /^\/\?[0-9A-Za-z ]*!\r\n$/.test(text);
+    assertOk(timeoutMs > 0 && Number.isFinite(timeoutMs), `timeout ${timeoutMs}`);
+    if (signOn) assertEquals(line.baud, 300);
+    else assertOk(text === "" || isOptionSelect(text), JSON.stringify(text));
+    const clean = signOn ? this.#signOnReply : this.#block;
+    const roll = random();
+    const reply = roll < 0.45
+      ? clean
+      : roll < 0.8
+      ? mutate(clean)
+      : roll < 0.9
+      ? randomBytes(int(64))
+      : undefined;
+    this.last = { signOn, reply: reply?.length ? reply : undefined };
+    return Promise.resolve(this.last.reply);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+Deno.test(`fuzz the poll session on the poller: ${POLL_CASES} polls, seed ${SEED}`, async () => {
+  const tally = { readings: 0, none: 0 };
+  const silent = { debug() {}, info() {}, warn() {}, error() {} };
+  const signal = new AbortController().signal;
+  let port = new FuzzPort();
+  let meter!: PolledMeter;
+  for (let i = 0; i < POLL_CASES; i++) {
+    const label = `poll #${i}`;
+    if (i % 50 === 0) {
+      port = new FuzzPort();
+      meter = new PolledMeter({
+        id: "fuzz",
+        info: { manufacturer: "IEC 62056-21", model: "D0 meter" },
+        interval: 60,
+        timeout: 5,
+        port,
+        session: new D0PollSession({ baudSwitch: random() < 0.5, retries: int(3) }),
+        log: silent,
+        sleep: () => Promise.resolve(),
+      });
+    }
+    const before = port.requests;
+    let reading;
+    try {
+      reading = await meter.poll(signal);
+    } catch (error) {
+      throw new Error(`${label}: the poll threw: ${error}`);
+    }
+    // At most 3 exchanges of a sign-on (3 attempts) and one option select.
+    assertOk(port.requests - before <= 3 * (3 + 1), `${label}: ${port.requests - before}`);
+    if (!reading) {
+      tally.none++;
+      continue;
+    }
+    tally.readings++;
+    // The first value is the time of the read, from the poller's clock.
+    assertEquals(reading.values[0].value, reading.time, label);
+    for (const value of reading.values.slice(1)) assertWellFormed(value, label);
+    const { reply, signOn } = port.last;
+    assertOk(reply, `${label}: a reading from no reply`);
+    const from = signOn ? reply.indexOf(0x0a, reply.indexOf(0x2f)) + 1 : 0;
+    const stx = reply.indexOf(0x02, from);
+    const etx = reply.indexOf(0x03, stx + 1);
+    assertOk(stx >= 0 && etx > stx && etx + 1 < reply.length, `${label}: no block`);
+    assertEquals(xor(reply, stx + 1, etx + 1), reply[etx + 1], `${label}: BCC does not hold`);
+  }
+  console.log(`${POLL_CASES} polls: ${JSON.stringify(tally)}`);
+  assertOk(tally.readings > POLL_CASES / 10 && tally.none > POLL_CASES / 20, JSON.stringify(tally));
 });

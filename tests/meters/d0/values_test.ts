@@ -46,7 +46,7 @@ Deno.test("heat codes go to the heat layout in the KMP meters' units and names",
     ),
     [
       "heat/energy=71813 kWh",
-      "water/volume=1084.58 m³",
+      "circuit/volume=1084.58 m³",
       "meter/error=0",
       "registers/max-power-year=26.3 kW",
       "registers/max-flow-year=0.300 m³/h",

@@ -143,7 +143,7 @@ Deno.test("Kamstrup MULTICAL 66 (mode A): heat layout once the edited BCC is ign
   const decoded = readoutDecoded(readout);
   assertEquals(published(decoded.values), {
     "heat/energy": "433.65 GJ",
-    "water/volume": "3052.95 m³",
+    "circuit/volume": "3052.95 m³",
     "meter/hours": "109868 h",
   });
   assertEquals(decoded.info, { manufacturer: "Kamstrup", model: "MC", serial: "00005077354" });
@@ -155,7 +155,7 @@ Deno.test("Siemens 2WR5 (mode B, 2400 baud): heat layout and yearly maxima", () 
   const decoded = readoutDecoded(readout);
   assertEquals(published(decoded.values), {
     "heat/energy": "29.055 MWh",
-    "water/volume": "1589.28 m³",
+    "circuit/volume": "1589.28 m³",
     "meter/error": "0",
     "registers/max-power-year": "17.2 kW",
     "registers/max-flow-year": "1.476 m³/h",

@@ -10,7 +10,8 @@ import {
   encodeRegisterResponse,
   type RegisterReply,
 } from "../../../src/meters/kamstrup/register_codec.ts";
-import { KmpSession, READ_TIME } from "../../../src/meters/kamstrup/session.ts";
+import { KmpSession } from "../../../src/meters/kamstrup/session.ts";
+import { READ_TIME } from "../../../src/meters/polled_meter.ts";
 import type { PollRequest } from "../../../src/meters/polled_meter.ts";
 import type { Value } from "../../../src/reading.ts";
 import { MC403_REGISTERS, withBadCrc } from "../../e2e/kamstrup_simulator.ts";
