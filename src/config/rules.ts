@@ -17,8 +17,14 @@ export interface DeriveContext {
   name: string;
 }
 
-/** A default computed from the environment and the meter type. */
-export type Derive<T> = (context: DeriveContext) => T | undefined;
+/**
+ * A default computed from the environment, the meter type and the values of
+ * the keys listed before it in its section.
+ */
+export type Derive<T> = (
+  context: DeriveContext,
+  values: Readonly<Record<string, unknown>>,
+) => T | undefined;
 
 /** One configuration key. */
 export interface KeyRule<T = unknown> {

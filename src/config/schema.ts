@@ -15,6 +15,7 @@ import type { Setting, Settings } from "./layers.ts";
 import {
   baudRate,
   type Check,
+  type Derive,
   type DeriveContext,
   integer,
   integerIn,
@@ -198,16 +199,18 @@ const SECTIONS: Readonly<Record<string, Rules>> = {
 
 /** The `meter` rules of a driver, with its defaults for the shared keys. */
 function meterRules(driver: AnyDriver): Rules {
-  const rules: Record<string, KeyRule> = {
-    interval: { ...METER.interval, default: driver.interval },
-  };
+  const { interval } = driver;
+  const rules: Record<string, KeyRule> = {};
   if (driver.serial) {
     rules.device = SERIAL.device;
     for (const name of ["baud", "databits", "parity", "stopbits"] as const) {
       rules[name] = { ...SERIAL[name], default: driver.serial[name] };
     }
   }
-  return { ...rules, ...driver.keys };
+  const byKeys: Derive<number> = (_context, values) =>
+    typeof interval === "number" ? interval : interval(values);
+  // The driver's own keys come first: a default interval may depend on them.
+  return { ...driver.keys, ...rules, interval: { ...METER.interval, default: byKeys } };
 }
 
 function dotted(section: string, name: string): string {
@@ -257,7 +260,7 @@ function section<R extends Rules>(
     const setting = settings.get(full);
     if (setting === undefined) {
       const fallback = typeof keyRule.default === "function"
-        ? (keyRule.default as (c: DeriveContext) => unknown)(context)
+        ? (keyRule.default as Derive<unknown>)(context, values)
         : keyRule.default;
       if (fallback !== undefined) values[key] = fallback;
       else if (keyRule.required) throw required(full, keyRule);

@@ -62,8 +62,11 @@ export interface MeterDriver<
   link: string;
   /** The Homie device name by default (`homie.name`). */
   name: string;
-  /** Seconds between readings by default (`meter.interval`). */
-  interval: number;
+  /**
+   * Seconds between readings by default (`meter.interval`), or a function of
+   * the driver's own keys when the default depends on them.
+   */
+  interval: number | ((meter: Readonly<Record<string, unknown>>) => number);
   /** The serial line by default; absent for a meter without one. */
   serial: S;
   /** Its own `meter.*` keys. */

@@ -283,3 +283,14 @@ Deno.test("config: homeassistant without homie is refused when loading", () => {
   );
   assertMatch(message, /"homeassistant" needs "homie"/);
 });
+
+Deno.test("config: a driver's default interval may depend on its own keys (d0 pull polls every minute)", () => {
+  const dir = configDir({
+    "settings.toml": `[push]\nmeter.type = "d0"\nmeter.device = "/dev/ttyUSB0"\n` +
+      `[pull]\nmeter.type = "d0"\nmeter.device = "/dev/ttyUSB0"\nmeter.mode = "pull"\n`,
+  });
+  assertEquals(loadConfig({ env: "push", configDir: dir, environ: {} }).meter.interval, 10);
+  assertEquals(loadConfig({ env: "pull", configDir: dir, environ: {} }).meter.interval, 60);
+  const set = loadConfig({ env: "pull", configDir: dir, environ: { SMR_METER__INTERVAL: "900" } });
+  assertEquals(set.meter.interval, 900);
+});

@@ -51,7 +51,7 @@ export const d0Driver = defineDriver({
     "Hager eHZ), meters read on request (modes A, B, C: Landis+Gyr ZMD, heat meters)",
   link: "optical IR head, push 9600 7E1, pull 300 7E1 and the meter's rate",
   name: "Electricity meter",
-  interval: 10,
+  interval: (meter) => meter.mode === "pull" ? 60 : 10,
   serial: { baud: 9600, databits: 7, parity: "even", stopbits: 1 },
   keys: {
     mode: rule(oneOf(["push", "pull"]), {
