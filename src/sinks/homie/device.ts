@@ -104,11 +104,6 @@ export class HomieDevice {
     return { topic: `${this.topic}/$state`, payload: "lost" };
   }
 
-  /** Value topics of the properties delivered so far, in tree order. */
-  get valueTopics(): string[] {
-    return this.#keys().map((key) => `${this.topic}/${key}`);
-  }
-
   /** The properties of the tree so far, in tree order, each with its payload. */
   get properties(): TreeProperty[] {
     return this.#keys().map((key) => {
