@@ -50,6 +50,32 @@ export const DLMS_UNITS: ReadonlyMap<number, string> = new Map([
   [44, "Hz"],
 ]);
 
+/** The unit code of a value without unit (a count, a power factor). */
+export const NO_UNIT = 255;
+
+/** The symbol of a DLMS unit code: `""` for {@link NO_UNIT}, undefined for a unit smr does not know. */
+export function unitSymbol(code: number): string | undefined {
+  return code === NO_UNIT ? "" : DLMS_UNITS.get(code);
+}
+
+/**
+ * Whether a code is a current register of electricity (group A 1, group F
+ * 255): not a value of a past billing period, which carries the same C.D.E.
+ */
+export function isCurrentElectricity(code: ArrayLike<number>): boolean {
+  return code[0] === 1 && code[5] === 255;
+}
+
+/** The values with the first of each property kept, in order: a meter may repeat a quantity. */
+export function firstOfEach(values: Iterable<Value>): Value[] {
+  const kept = new Map<string, Value>();
+  for (const value of values) {
+    const key = `${value.node}/${value.property}`;
+    if (!kept.has(key)) kept.set(key, value);
+  }
+  return [...kept.values()];
+}
+
 /** Quantities of the electricity layout that only the OBIS protocols send. */
 export const OBIS_QUANTITIES = {
   powerFactor: {

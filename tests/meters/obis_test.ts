@@ -1,5 +1,12 @@
 import { assertEquals } from "../assert.ts";
-import { formatObis, obisValues, reducedObis } from "../../src/meters/obis.ts";
+import {
+  firstOfEach,
+  formatObis,
+  isCurrentElectricity,
+  obisValues,
+  reducedObis,
+  unitSymbol,
+} from "../../src/meters/obis.ts";
 
 Deno.test("OBIS codes format as A-B:C.D.E*F and reduce to C.D.E", () => {
   const code = [1, 0, 1, 8, 0, 255];
@@ -26,4 +33,13 @@ Deno.test("a signed power splits into import and export", () => {
     "power-export",
     "200",
   ]]);
+});
+
+Deno.test("only current electricity registers count; 255 is no unit; the first of a property wins", () => {
+  assertEquals(isCurrentElectricity([1, 0, 1, 8, 0, 255]), true);
+  assertEquals(isCurrentElectricity([1, 0, 1, 8, 0, 101]), false, "a past billing period");
+  assertEquals(isCurrentElectricity([0, 0, 96, 1, 0, 255]), false);
+  assertEquals([unitSymbol(255), unitSymbol(30), unitSymbol(200)], ["", "Wh", undefined]);
+  const [a, b] = [obisValues("1.8.0", "1000", "Wh"), obisValues("1.8.0", "2000", "Wh")];
+  assertEquals(firstOfEach([...a, ...b]).map((v) => v.value), ["1.000"]);
 });

@@ -17,7 +17,7 @@ import { normalize, whole } from "../../decimal.ts";
 import { counter, gauge, type MeterInfo, type Quantity, type Value } from "../../reading.ts";
 import { convert } from "../../units.ts";
 import { REGISTERS_NODE } from "../../nodes.ts";
-import { obisValues } from "../obis.ts";
+import { firstOfEach, obisValues } from "../obis.ts";
 import type { Decoded } from "../stream_meter.ts";
 import { type D0Code, type D0Value, type DataSet, formatCode } from "./data_sets.ts";
 import type { Readout } from "./readout.ts";
@@ -157,17 +157,7 @@ function setValues(set: DataSet): Value[] {
  * them; the first value of a property wins when a readout repeats it.
  */
 export function readoutValues(sets: readonly DataSet[]): Value[] {
-  const values: Value[] = [];
-  const seen = new Set<string>();
-  for (const set of sets) {
-    for (const value of setValues(set)) {
-      const key = `${value.node}/${value.property}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      values.push(value);
-    }
-  }
-  return values;
+  return firstOfEach(sets.flatMap(setValues));
 }
 
 /**

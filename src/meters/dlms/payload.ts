@@ -28,12 +28,14 @@ import { encodeHex } from "../../bytes.ts";
 import type { Value } from "../../reading.ts";
 import { ELECTRICITY } from "../electricity.ts";
 import {
-  DLMS_UNITS,
+  firstOfEach,
   formatObis,
+  isCurrentElectricity,
   OBIS_ELECTRICITY,
   type ObisCode,
   obisValues,
   reducedObis,
+  unitSymbol,
 } from "../obis.ts";
 import type { CosemData } from "./axdr.ts";
 import { cosemDateTime, DATE_TIME_LENGTH } from "./clock.ts";
@@ -96,7 +98,6 @@ interface Walk {
 }
 
 /** The "no unit" enumeration value (power factor, counts). */
-const NO_UNIT = 255;
 
 const TABLE_ORDER: ReadonlyMap<string, number> = new Map(
   [...OBIS_ELECTRICITY.keys()].map((code, index) => [code, index]),
@@ -349,14 +350,14 @@ export function pushValues(
     let unit: string | undefined;
     let text: string | undefined = raw;
     if (scaler !== undefined && unitCode !== undefined) {
-      unit = unitCode === NO_UNIT ? "" : DLMS_UNITS.get(unitCode);
+      unit = unitSymbol(unitCode);
       text = shift(raw, scaler);
     } else {
       unit = impliedUnit(code);
     }
     if (text === undefined) continue;
     registers.push(unit === undefined ? { obis, value: text } : { obis, value: text, unit });
-    if (code[0] === 1 && unit !== undefined) {
+    if (isCurrentElectricity(code) && unit !== undefined) {
       const reduced = reducedObis(code);
       const values = obisValues(reduced, text, unit);
       if (values.length > 0) ranked.push({ rank: TABLE_ORDER.get(reduced) ?? 0, values });
@@ -369,13 +370,7 @@ export function pushValues(
   const values: Value[] = [];
   if (meterTime !== undefined) values.push({ ...ELECTRICITY.timestamp, value: meterTime });
   ranked.sort((a, b) => a.rank - b.rank);
-  for (const { values: some } of ranked) {
-    for (const value of some) {
-      if (!values.some((v) => v.property === value.property && v.node === value.node)) {
-        values.push(value);
-      }
-    }
-  }
+  values.push(...firstOfEach(ranked.flatMap((r) => r.values)));
   const serial = ids[0] ?? ids[1] ?? found.looseSerial;
   const push: DlmsPush = { values, invokeId: notification.invokeId, registers };
   if (serial !== undefined) push.serial = serial;

@@ -12,7 +12,7 @@
  */
 import type { Value } from "../../reading.ts";
 import { ok, reject, type Result } from "../../result.ts";
-import { DLMS_UNITS, obisValues, reducedObis } from "../obis.ts";
+import { firstOfEach, isCurrentElectricity, obisValues, reducedObis, unitSymbol } from "../obis.ts";
 import { type SmlIdentity, smlIdentity } from "./identity.ts";
 import {
   decodeSmlMessages,
@@ -70,18 +70,9 @@ export function smlDecoded(messages: readonly SmlMessage[]): Result<SmlDecoded> 
 
 /** The electricity values of list entries: current registers of group A 1, first entry wins. */
 export function smlValues(entries: readonly SmlListEntry[]): Value[] {
-  const values: Value[] = [];
-  const seen = new Set<string>();
-  for (const { obis, unit, decimal } of entries) {
-    if (decimal === undefined || obis[0] !== 1 || obis[5] !== 255) continue;
-    const symbol = unit === undefined ? "" : DLMS_UNITS.get(unit);
-    if (symbol === undefined) continue;
-    for (const value of obisValues(reducedObis(obis), decimal, symbol)) {
-      const key = `${value.node}/${value.property}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      values.push(value);
-    }
-  }
-  return values;
+  return firstOfEach(entries.flatMap(({ obis, unit, decimal }) => {
+    if (decimal === undefined || !isCurrentElectricity(obis)) return [];
+    const symbol = unit === undefined ? "" : unitSymbol(unit);
+    return symbol === undefined ? [] : obisValues(reducedObis(obis), decimal, symbol);
+  }));
 }
