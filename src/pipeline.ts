@@ -63,7 +63,7 @@ export class Channel<T> implements AsyncIterable<T> {
   }
 
   /**
-   * Adds an item, or replaces the queued item of the same state; drops the
+   * Adds an item, replacing the queued item of the same state; drops the
    * oldest item of the stream when full; ignored after close.
    */
   push(item: T): void {
@@ -73,7 +73,9 @@ export class Channel<T> implements AsyncIterable<T> {
       ? -1
       : this.#items.findIndex((other) => this.#stateOf!(other) === state);
     if (queued >= 0) {
-      this.#items[queued] = item;
+      // The newer state goes after what was queued under the older one.
+      this.#items.splice(queued, 1);
+      this.#items.push(item);
     } else {
       this.#items.push(item);
       if (state === undefined) this.#streamed++;
