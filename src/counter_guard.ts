@@ -58,17 +58,18 @@ export const HOURLY_BOUND: Readonly<Record<string, number>> = {
   "kJ": ENERGY_PER_HOUR * 3.6e3,
   "MJ": ENERGY_PER_HOUR * 3.6,
   "GJ": ENERGY_PER_HOUR * 3.6e-3,
-  "kCal": ENERGY_PER_HOUR * KCAL_PER_KWH,
+  "cal": ENERGY_PER_HOUR * KCAL_PER_KWH * 1e3,
+  "kcal": ENERGY_PER_HOUR * KCAL_PER_KWH,
   "Mcal": ENERGY_PER_HOUR * KCAL_PER_KWH / 1e3,
   "Gcal": ENERGY_PER_HOUR * KCAL_PER_KWH / 1e6,
   "m³": 100,
   "m3": 100,
-  "l": 100_000,
-  "ton": 100,
+  "L": 100_000,
+  "t": 100,
   "h": 1,
-  "minutes": 60,
+  "min": 60,
   "s": 3600,
-  "days": 1 / 24,
+  "d": 1 / 24,
 };
 
 /** What a counter value is: believed, believed after persisting, or held back. */

@@ -16,6 +16,7 @@
  * decipher per frame costs about twice as much in Deno.
  */
 import { type Cipheriv, createCipheriv, createDecipheriv } from "node:crypto";
+import { hexByte } from "../bytes.ts";
 import { ok, reject, type Result } from "../result.ts";
 import { KEY_LENGTH } from "./glo_keys.ts";
 
@@ -102,7 +103,7 @@ export class GloCipher {
       return reject(
         "tag",
         `the frame carries no authentication tag (security control 0x${
-          frame.securityControl.toString(16).padStart(2, "0")
+          hexByte(frame.securityControl)
         }), but an authentication key is set`,
       );
     }

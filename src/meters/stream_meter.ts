@@ -1,6 +1,7 @@
 /**
  * A meter that listens: bytes from a serial port go through a decoder, each
- * decoded frame becomes a reading. Used by the P1 meters (plain DSMR, T210).
+ * decoded frame becomes a reading. Used by every meter that pushes (DSMR,
+ * T210, DLMS, SML, D0 in push mode).
  * The identity a frame tells and the counters go out as events on the same
  * stream: the counters once per chunk that changed them, and before the
  * reading of the frame they count.

@@ -22,6 +22,7 @@
  * {@link SerialPort.request}.
  */
 import { type Logger, silentLogger } from "../log.ts";
+import { concat } from "../bytes.ts";
 import { sleep } from "../time.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
 import {
@@ -97,13 +98,6 @@ function errorMessage(error: unknown): string {
 
 function formatMs(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
 }
 
 /** The outcome of `pending`, or undefined as soon as `signal` aborts. */

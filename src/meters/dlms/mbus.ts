@@ -23,6 +23,7 @@
  * start of the stream, where the first segments may simply have been missed).
  */
 import { ok, reject, type Result } from "../../result.ts";
+import { hexByte } from "../../bytes.ts";
 
 /** One checked M-Bus long frame; `data` is a view into `bytes`. */
 export interface MbusFrame {
@@ -246,7 +247,7 @@ export class MbusFramer {
         out,
         reject(
           "framing",
-          `M-Bus frame with CI 0x${ci.toString(16).padStart(2, "0")} is not DLMS transport`,
+          `M-Bus frame with CI 0x${hexByte(ci)} is not DLMS transport`,
         ),
       );
       return;

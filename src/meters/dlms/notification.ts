@@ -9,6 +9,7 @@
  * meter sends none). The body is one A-XDR Data value, usually a structure.
  */
 import { ok, reject, type Result } from "../../result.ts";
+import { hexByte } from "../../bytes.ts";
 import { axdrLength, type CosemData, readData } from "./axdr.ts";
 
 /** The data-notification tag. */
@@ -33,9 +34,7 @@ export function parseNotification(apdu: Uint8Array): Result<DataNotification> {
   if (apdu.length === 0 || apdu[0] !== DATA_NOTIFICATION) {
     return reject(
       "decode",
-      `not a data-notification: the APDU starts 0x${
-        (apdu[0] ?? 0).toString(16).padStart(2, "0")
-      }, not 0x0F`,
+      `not a data-notification: the APDU starts 0x${hexByte(apdu[0] ?? 0)}, not 0x0F`,
     );
   }
   if (apdu.length < 6) return reject("decode", "data-notification truncated in its header");

@@ -10,7 +10,7 @@
  * of stream_meter.ts as it is.
  */
 import type { MeterInfo } from "../../reading.ts";
-import { encodeHex } from "../../bytes.ts";
+import { encodeHex, hexByte } from "../../bytes.ts";
 import { ok, reject, type Result } from "../../result.ts";
 import { GloCipher, tagMismatch } from "../glo_cipher.ts";
 import { KEY_LENGTH } from "../glo_keys.ts";
@@ -152,7 +152,7 @@ export class DlmsReader {
     if (tag !== GLO_CIPHERING) {
       return reject(
         "decode",
-        `unsupported APDU 0x${(tag ?? 0).toString(16).padStart(2, "0")} from meter ` +
+        `unsupported APDU 0x${hexByte(tag ?? 0)} from meter ` +
           `${this.#meterId} (a push is a data-notification 0F or ciphered DB)`,
       );
     }

@@ -140,7 +140,7 @@ Deno.test("plain data-notifications are accepted, except when an authentication 
 Deno.test("what is not a push is a rejection naming it", () => {
   const reader = new DlmsReader({ framing: "hdlc", key: KEY });
   const cases: [Uint8Array, RegExp][] = [
-    [decodeHex("c001c1000800000601"), /decode: unsupported APDU 0xc0/],
+    [decodeHex("c001c1000800000601"), /decode: unsupported APDU 0xC0/],
     [concat(glo(PLAIN, { key: KEY }), Uint8Array.of(0)), /framing: general-glo-ciphering length/],
     [glo(PLAIN, { key: KEY, securityControl: 0x10 }), /security control 0x10 is not supported/],
     [glo(decodeHex("c4"), { key: KEY }), /decryption failed for meter dlms: check meter\.key/],
