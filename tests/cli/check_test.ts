@@ -1,7 +1,7 @@
 import { assertEquals, assertMatch } from "../assert.ts";
 import { startBroker } from "../e2e/broker.ts";
 import { encryptT210, sharedText } from "../e2e/p1_frames.ts";
-import { startPty } from "../e2e/pty.ts";
+import { type Pty, startPty } from "../e2e/pty.ts";
 import { runSmr } from "../e2e/smr.ts";
 import { freePort } from "../e2e/tools.ts";
 import { latin1 } from "../../src/bytes.ts";
@@ -10,17 +10,25 @@ import { sharedUrl } from "../shared.ts";
 const KEY = sharedText("t210/steiermark_shrdzm.key").trim();
 const PLAIN = latin1(sharedText("t210/steiermark_shrdzm.plain.txt"));
 
-/** Plays a T210 frame every 200 ms until stopped. */
-function playFrames(pty: { write(bytes: Uint8Array): Promise<void> }) {
+/** Plays a T210 frame every 200 ms until stopped; stopping unplugs the pty. */
+function playFrames(pty: Pty) {
   let running = true;
   const done = (async () => {
     for (let n = 0; running; n++) {
-      await pty.write(await encryptT210(PLAIN, KEY, n));
+      try {
+        await pty.write(await encryptT210(PLAIN, KEY, n));
+      } catch (error) {
+        if (running) throw error;
+        return;
+      }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   })();
   return async () => {
     running = false;
+    // Once smr has closed the device, a few seconds of frames fill the pty and
+    // the write waits for a reader that never comes: the unplug ends it.
+    await pty.stop();
     await done;
   };
 }

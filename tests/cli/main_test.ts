@@ -1,6 +1,7 @@
 import { assertEquals, assertMatch, assertOk, assertThrows } from "../assert.ts";
 import { parseCli } from "../../src/cli/args.ts";
 import { runSmr, startSmr } from "../e2e/smr.ts";
+import { scaled } from "../e2e/tools.ts";
 
 Deno.test("cli: flags parse, unknown flags are usage errors", () => {
   assertEquals(parseCli(["--env", "t210", "--config-dir", "/etc/smr"]), {
@@ -88,10 +89,13 @@ Deno.test("cli: a configuration error exits 78 with the message and no secret", 
 
 Deno.test("cli: the dummy environment prints JSON readings within 3 s and stops cleanly on SIGINT", async () => {
   const started = Date.now();
+  const limit = scaled(3000);
   const smr = startSmr({ args: ["--env", "dummy"] });
   try {
     while (!smr.stdout().includes("\n")) {
-      if (Date.now() - started > 3000) throw new Error(`no reading within 3 s: ${smr.stderr()}`);
+      if (Date.now() - started > limit) {
+        throw new Error(`no reading within ${limit} ms: ${smr.stderr()}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   } finally {

@@ -92,10 +92,11 @@ Deno.test("purge: refuses while smr runs, then clears the Homie tree and discove
     assertOk(before > 50, `only ${before} retained topics before the purge`);
     const watch = await capture(broker.url, `${BASE}/#`);
     const from = watch.messages.length;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await watch.waitFor(`${BASE}/$homie`, "4.0.0", 5000, from);
     const done = await purge(broker.url);
     assertEquals(done.code, 0, done.stderr);
     assertMatch(done.stdout, new RegExp(`^purged ${before} retained topics of dummy `));
+    await watch.waitFor(`${BASE}/$homie`, "", 5000, from);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const cleared = watch.messages.slice(from).filter((m) => m.payload === "");
     assertEquals(cleared.at(-1)?.topic, `${BASE}/$homie`, "$homie is not cleared last");

@@ -1,6 +1,6 @@
 /** An MQTT subscriber that records everything, with the retain flag as published (MQTT 5). */
 import mqtt from "mqtt";
-import { waitFor } from "./tools.ts";
+import { scaled, waitFor } from "./tools.ts";
 
 /** One captured message. */
 export interface Captured {
@@ -76,14 +76,17 @@ export async function capture(url: string, filter: string): Promise<Capture> {
   };
 }
 
-/** The retained messages under `filter` as a newcomer sees them, after `waitMs` of quiet. */
+/**
+ * The retained messages under `filter` as a newcomer sees them, after `waitMs` (stretched by
+ * TIME_SCALE) of quiet.
+ */
 export async function retainedSnapshot(
   url: string,
   filter: string,
   waitMs = 500,
 ): Promise<Map<string, string>> {
   const snapshot = await capture(url, filter);
-  await new Promise((resolve) => setTimeout(resolve, waitMs));
+  await new Promise((resolve) => setTimeout(resolve, scaled(waitMs)));
   await snapshot.close();
   return new Map(
     snapshot.messages.filter((m) => m.retain && m.payload !== "").map((m) => [m.topic, m.payload]),

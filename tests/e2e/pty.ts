@@ -14,7 +14,7 @@
  *   SIGTERM, so opening `device` fails with NotFound until the restart;
  * - socat keeps running when either end is closed and reopened.
  */
-import { requireTool } from "./tools.ts";
+import { requireTool, scaled } from "./tools.ts";
 import { concat } from "../../src/bytes.ts";
 import { seededRandom } from "../random.ts";
 
@@ -113,7 +113,7 @@ class SocatPty implements Pty {
       exited = true;
     });
     // The pty counts as running (readers and writers open it) once both links exist.
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + scaled(5000);
     while (!(await exists(this.device) && await exists(this.peer))) {
       if (exited || Date.now() > deadline) {
         this.#child = child;

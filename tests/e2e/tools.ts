@@ -21,16 +21,41 @@ export function freePort(): number {
   return port;
 }
 
-/** Polls `condition` until it holds or `timeoutMs` passes; throws with `what` on timeout. */
+/**
+ * How many times slower than native the tests may run: 1, unless TEST_TIME_SCALE says more
+ * (the aarch64 run under qemu sets it). Timeouts, and the time the meter under test gets to answer,
+ * are multiplied by it; what must happen, and in which order, stays the same.
+ */
+export const TIME_SCALE: number = timeScale(Deno.env.get("TEST_TIME_SCALE"));
+
+function timeScale(text: string | undefined): number {
+  if (text === undefined || text === "") return 1;
+  const scale = Number(text);
+  if (!(scale >= 1)) {
+    throw new RangeError(`TEST_TIME_SCALE must be a number of at least 1, not "${text}"`);
+  }
+  return scale;
+}
+
+/** `ms` milliseconds stretched by {@link TIME_SCALE}. */
+export function scaled(ms: number): number {
+  return Math.round(ms * TIME_SCALE);
+}
+
+/**
+ * Polls `condition` until it holds or `timeoutMs` (stretched by {@link TIME_SCALE}) passes;
+ * throws with `what` on timeout.
+ */
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
   what: string,
   timeoutMs = 10_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const limit = scaled(timeoutMs);
+  const deadline = Date.now() + limit;
   while (!(await condition())) {
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      throw new Error(`timed out after ${limit} ms waiting for ${what}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

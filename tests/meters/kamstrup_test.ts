@@ -13,7 +13,7 @@ import {
 } from "../e2e/kamstrup_simulator.ts";
 import { type Pty, startPty } from "../e2e/pty.ts";
 import { type SmrProcess, startSmr } from "../e2e/smr.ts";
-import { waitFor } from "../e2e/tools.ts";
+import { scaled, waitFor } from "../e2e/tools.ts";
 import { checkStartup } from "../sinks/homie/conformance.ts";
 
 const BASE = "homie/mc403-heat";
@@ -27,7 +27,13 @@ interface Rig {
   smr: SmrProcess;
 }
 
-/** Runs `body` against smr `--env kamstrup_403` polling every second with a 0.3 s timeout. */
+/**
+ * The reply timeout smr gets: 0.3 s, stretched where the tests run slower than native (the
+ * simulated meter answers from the test process).
+ */
+const REPLY_TIMEOUT_MS = scaled(300);
+
+/** Runs `body` against smr `--env kamstrup_403` polling every second with REPLY_TIMEOUT_MS. */
 async function withRig(
   options: { meter?: KamstrupSimulatorOptions; env?: Record<string, string> },
   body: (rig: Rig) => Promise<void>,
@@ -42,7 +48,7 @@ async function withRig(
       SMR_METER__DEVICE: pty.device,
       SMR_MQTT__URL: broker.url,
       SMR_METER__INTERVAL: "1",
-      SMR_METER__TIMEOUT: "0.3",
+      SMR_METER__TIMEOUT: String(REPLY_TIMEOUT_MS / 1000),
       ...options.env,
     },
   });
@@ -118,7 +124,7 @@ Deno.test("kamstrup: registers arrive as exact Homie values in the meter's units
     assertEquals(leaked, [], "a value from the damaged reply was published");
 
     sim.echo = true;
-    sim.answerLate(1, 450);
+    sim.answerLate(1, REPLY_TIMEOUT_MS * 1.5);
     sim.setValue(60, "396.675");
     await cap.waitFor(`${BASE}/heat/energy`, "396.675");
     assertEquals(cap.last(`${BASE}/$state`), "ready");

@@ -2,7 +2,7 @@ import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { startBroker } from "../e2e/broker.ts";
 import { type Notification, startNotifySocket } from "../e2e/notify_socket.ts";
 import { startSmr } from "../e2e/smr.ts";
-import { freePort, waitFor } from "../e2e/tools.ts";
+import { freePort, scaled, waitFor } from "../e2e/tools.ts";
 import type { Logger } from "../../src/log.ts";
 import { emptyStats, type MeterLink } from "../../src/meters/meter.ts";
 import type { Sink } from "../../src/pipeline.ts";
@@ -205,10 +205,14 @@ Deno.test("notify e2e: READY=1 only once the broker is up, status lines, pings t
     assertEquals(stopping.fields.get("STATUS"), "stopping");
     assertEquals(socket.messages.at(-1), stopping);
     assertEquals(socket.messages.filter((m) => m.fields.has("READY")).length, 1);
-    // Every half timeout (3 s): never much sooner, never as late as the timeout.
-    for (const gap of gaps(pingTimes(socket.messages))) {
-      assertOk(gap >= 1500 && gap < 6000, `a gap of ${Math.round(gap)} ms between pings`);
+    // Every half timeout (3 s): never as late as the timeout, and not much sooner as a rule
+    // (the median: a busy or emulated receiver may take two datagrams in one go).
+    const between = gaps(pingTimes(socket.messages));
+    for (const gap of between) {
+      assertOk(gap < scaled(6000), `a gap of ${Math.round(gap)} ms between pings`);
     }
+    const median = [...between].sort((a, b) => a - b)[Math.floor(between.length / 2)];
+    assertOk(median >= 1500, `pings a median ${Math.round(median)} ms apart`);
   } finally {
     await smr.stop("SIGKILL");
     await broker?.stop();
