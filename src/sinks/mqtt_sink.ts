@@ -111,9 +111,14 @@ export class MqttSink implements Sink {
       for await (const event of events) {
         const now = Date.now();
         this.#publish(device.event(event, now));
-        // What fell due since the last reading goes out with this one.
-        if (event.kind === "reading") this.#publish(device.tick(now));
-        this.#arm(now);
+        if (event.kind === "reading") {
+          // What fell due since the last reading goes out with this one.
+          this.#publish(device.tick(now));
+          this.#arm(now);
+        } else {
+          // Counters come just before their reading, which sets the timer anyway.
+          this.#arm(now, true);
+        }
       }
     } finally {
       this.#running = false;
@@ -142,11 +147,12 @@ export class MqttSink implements Sink {
 
   /**
    * Sets the one timer of the sink for when the device next has something
-   * due; nothing wakes smr in between, and a reading before it moves it on.
+   * due (`onlyEarlier`: unless it is set for sooner already); nothing wakes
+   * smr in between, and a reading before it moves it on.
    */
-  #arm(now: number): void {
+  #arm(now: number, onlyEarlier = false): void {
     const at = this.device.wakeAt();
-    if (!this.#running || at === this.#timerAt) return;
+    if (!this.#running || at === this.#timerAt || (onlyEarlier && at > this.#timerAt)) return;
     clearTimeout(this.#timer);
     this.#timerAt = at;
     const delay = Math.min(MAX_DELAY_MS, Math.max(MIN_DELAY_MS, at - now));
