@@ -50,7 +50,27 @@ Deno.test("compile: the compile task targets aarch64 and builds the whole graph"
   }).output();
   const log = new TextDecoder().decode(result.stderr) + new TextDecoder().decode(result.stdout);
   assertEquals(result.code, 0, log);
-  assertMatch(log, /mqtt\/5\.16\.0/);
+  // The embedded files hold src/mqtt/ and no npm MQTT client.
+  assertMatch(log, /── mqtt\/\*? /);
+  assertOk(!/\bmqtt\/\d+\.\d+\.\d+/.test(log), `an npm mqtt package is embedded:\n${log}`);
   assertOk(Deno.statSync(`${out}/smr`).size > 1_000_000);
   await Deno.remove(out, { recursive: true });
+  // The module graph the binary was built from: smr's own MQTT client, and
+  // smol-toml the only npm package.
+  const info = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "src/main.ts"],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(info.code, 0, new TextDecoder().decode(info.stderr));
+  const graph = JSON.parse(new TextDecoder().decode(info.stdout)) as {
+    modules: { specifier: string }[];
+    npmPackages: Record<string, unknown>;
+  };
+  const modules = graph.modules.map((m) => m.specifier);
+  for (const file of ["src/mqtt/client.ts", "src/mqtt/packets.ts"]) {
+    assertOk(modules.includes(new URL(file, `file://${ROOT}`).href), `${file} not in the graph`);
+  }
+  assertEquals(Object.keys(graph.npmPackages).map((id) => id.split("@")[0]), ["smol-toml"]);
 });

@@ -99,7 +99,7 @@ async function checkBroker(config: Config): Promise<CheckStep> {
     await link.end();
     return { name: "broker", ok: true, detail: `connected to ${where}` };
   } catch (error) {
-    const failure = await explainFailure(error as Error, broker);
+    const failure = explainFailure(error as Error, broker);
     return { name: "broker", ok: false, detail: `${where}: ${failure.detail}` };
   }
 }

@@ -103,7 +103,7 @@ export async function purge(options: PurgeOptions): Promise<number> {
   try {
     link = await connectOnce(broker, clientId(topics.deviceId, "purge"));
   } catch (error) {
-    const failure = await explainFailure(error as Error, broker);
+    const failure = explainFailure(error as Error, broker);
     warn(`smr: cannot connect to ${where}: ${failure.detail}`);
     return 1;
   }
@@ -139,7 +139,8 @@ export async function purge(options: PurgeOptions): Promise<number> {
 /**
  * Subscribes to `filters` and collects the retained messages the broker
  * sends, until none came for `settleMs`. Live publishes are not retained
- * copies and are left out.
+ * copies and are left out. The subscription lasts as long as the short
+ * connection: the clearing publishes that come back on it meet no listener.
  */
 async function collectRetained(
   link: MqttLink,
@@ -165,7 +166,6 @@ async function collectRetained(
     while (Date.now() - lastAt < settleMs && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    await link.unsubscribe(filters);
   } finally {
     stop();
   }

@@ -1,8 +1,9 @@
 /**
  * Why a connection to the broker failed, in words a user can act on: a
  * refused login, a TLS problem (which certificate, and what is wrong with
- * it), or the network. Pure: it reads an error's code and message, the
- * Node-style ones mqtt.js passes on and the rustls ones of `Deno.connectTls`.
+ * it), or the network. Pure: it reads the kind, code and message of an
+ * error of smr's MQTT client (src/mqtt/client.ts), whose TLS errors are the
+ * words of rustls under `Deno.connectTls`.
  */
 
 /** What kind of trouble: it decides the backoff cap and the log line. */
@@ -17,12 +18,6 @@ export interface ConnectFailure {
   detail: string;
   /** One sentence naming the broker and what failed, never a credential. */
   text: string;
-  /**
-   * A TLS failure that Deno's `node:tls` reports without the reason (an
-   * expired certificate and an unknown CA both read "unable to verify the
-   * first certificate"): a handshake with `Deno.connectTls` tells more.
-   */
-  vague?: boolean;
 }
 
 /** Where the failure happened, for the sentence. */
@@ -33,15 +28,17 @@ export interface FailurePlace {
   host: string;
 }
 
-/** CONNACK reason codes that mean the login was wrong: MQTT 5 134, 135, 140; MQTT 3.1.1 4, 5. */
-const LOGIN_CODES = new Set([4, 5, 134, 135, 140]);
+/** What is read of a failed attempt: an `MqttError`, or anything else thrown. */
+export interface FailedAttempt {
+  /** `refused`, `tls`, `network`, `timeout`, `protocol` (an `MqttErrorKind`). */
+  kind?: string;
+  /** The CONNACK return code of a refusal. */
+  code?: unknown;
+  message?: string;
+}
 
-const UNKNOWN_CA_CODES = new Set([
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-]);
+/** CONNACK return codes of MQTT 3.1.1 that mean the login was wrong. */
+const LOGIN_CODES = new Set([4, 5]);
 
 /** TLS alerts from the broker about smr's client certificate, in words. */
 const CLIENT_CERT_ALERTS: ReadonlyArray<readonly [RegExp, string]> = [
@@ -61,93 +58,70 @@ const CLIENT_CERT_ALERTS: ReadonlyArray<readonly [RegExp, string]> = [
   ],
 ];
 
-/** The words of a TLS failure, or undefined when the error is not one. */
-function tlsTrouble(
-  code: string,
-  message: string,
-  host: string,
-): { detail: string; vague?: boolean } | undefined {
-  const alert = /ALERT/.test(code) || /received fatal alert/i.test(message);
+/** The words of a TLS failure from its rustls message. */
+function tlsTrouble(message: string, host: string): string {
+  const alert = /received fatal alert: *(\w+)/i.exec(message)?.[1];
   if (alert) {
-    const name = /fatal alert: *(\w+)/i.exec(message)?.[1] ?? code;
     for (const [pattern, detail] of CLIENT_CERT_ALERTS) {
-      if (pattern.test(code) || pattern.test(name)) return { detail };
+      if (pattern.test(alert)) return detail;
     }
-    return { detail: `the broker ended the TLS handshake (alert ${name})` };
+    return `the broker ended the TLS handshake (alert ${alert})`;
   }
-  if (code === "ERR_TLS_CERT_ALTNAME_INVALID" || /not valid for name/i.test(message)) {
-    return {
-      detail: `the broker's certificate is not issued for ${host}: ` +
-        `use a name the certificate holds in mqtt.url`,
-    };
+  if (/not valid for name/i.test(message)) {
+    return `the broker's certificate is not issued for ${host}: ` +
+      `use a name the certificate holds in mqtt.url`;
   }
-  if (code === "CERT_HAS_EXPIRED" || /certificate expired/i.test(message)) {
+  if (/certificate expired/i.test(message)) {
     const after = /not valid after (\d+)/.exec(message)?.[1];
     const when = after ? ` (not valid after ${new Date(Number(after) * 1000).toISOString()})` : "";
-    return { detail: `the broker's certificate has expired${when}` };
+    return `the broker's certificate has expired${when}`;
   }
-  if (code === "CERT_NOT_YET_VALID" || /not valid (yet|before)|NotValidYet/i.test(message)) {
-    return { detail: "the broker's certificate is not valid yet: check the clock" };
+  if (/not valid (yet|before)|NotValidYet/i.test(message)) {
+    return "the broker's certificate is not valid yet: check the clock";
   }
-  if (UNKNOWN_CA_CODES.has(code) || /UnknownIssuer/i.test(message)) {
-    return {
-      detail: "the broker's certificate is not signed by a CA smr trusts: " +
-        "set mqtt.ca to the PEM file of the CA that signed it",
-    };
+  if (/UnknownIssuer/i.test(message)) {
+    return "the broker's certificate is not signed by a CA smr trusts: " +
+      "set mqtt.ca to the PEM file of the CA that signed it";
   }
   if (/KeyMismatch|keys may not be consistent/i.test(message)) {
-    return { detail: "mqtt.key is not the private key of the certificate in mqtt.cert" };
+    return "mqtt.key is not the private key of the certificate in mqtt.cert";
   }
   if (/parse private key/i.test(message)) {
-    return { detail: "mqtt.key holds no private key smr can use (RSA, ECDSA or EdDSA)" };
+    return "mqtt.key holds no private key smr can use (RSA, ECDSA or EdDSA)";
   }
   if (/before secure TLS connection was established/i.test(message)) {
-    return {
-      detail: "the broker closed the connection during the TLS handshake: " +
-        "is the port in mqtt.url a TLS listener?",
-    };
+    return "the broker closed the connection during the TLS handshake: " +
+      "is the port in mqtt.url a TLS listener?";
   }
-  if (code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE") {
-    return {
-      detail: "the broker's certificate cannot be verified (an unknown CA, or expired)",
-      vague: true,
-    };
-  }
-  if (
-    /^(ERR_SSL_|ERR_TLS_|CERT_)/.test(code) || /TLS not authorized|invalid peer certificate/i
-      .test(message)
-  ) {
-    return { detail: `the TLS handshake failed (${message || code})`, vague: true };
-  }
-  return undefined;
+  return `the TLS handshake failed (${message || "no reason given"})`;
 }
 
 /**
  * Classifies an error of a connection attempt: the broker refused the login
- * (or the connection), TLS failed (and why), or the network.
+ * (or the connection), TLS failed (and why), or the network (a timeout and
+ * a broker breaking the protocol included).
  */
 export function classifyFailure(
-  error: { code?: unknown; message?: string } | undefined,
+  error: FailedAttempt | undefined,
   { where, host }: FailurePlace,
 ): ConnectFailure {
   const code = error?.code;
   const message = error?.message ?? "";
-  const refused = /^Connection refused: *(.*)$/.exec(message);
-  if (typeof code === "number" && refused) {
-    const reason = (refused[1] || `reason ${code}`).toLowerCase();
+  if (error?.kind === "refused" && typeof code === "number") {
+    const reason = (/^Connection refused: *(.*)$/.exec(message)?.[1] || `return code ${code}`)
+      .toLowerCase();
     const [kind, detail]: [FailureKind, string] = LOGIN_CODES.has(code)
       ? ["login", `refused the login (${reason}): check mqtt.username and mqtt.password`]
       : ["refused", `refused the connection (${reason})`];
     return { kind, key: `${kind}:${code}`, detail, text: `broker ${where} ${detail}` };
   }
-  const tls = tlsTrouble(typeof code === "string" ? code : "", message, host);
-  if (tls) {
+  if (error?.kind === "tls") {
+    const detail = tlsTrouble(message, host);
     return {
       kind: "tls",
-      key: `tls:${tls.detail}`,
-      detail: `TLS failed: ${tls.detail}`,
-      text: `TLS with ${where} failed: ${tls.detail}`,
-      vague: tls.vague,
+      key: `tls:${detail}`,
+      detail: `TLS failed: ${detail}`,
+      text: `TLS with ${where} failed: ${detail}`,
     };
   }
   const detail = message || "closed without an answer";

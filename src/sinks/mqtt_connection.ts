@@ -1,16 +1,17 @@
 /**
- * The MQTT connection smr's clients share: MQTT 5 with a clean session, the
- * login and TLS files of the `mqtt.*` settings, reconnects with a doubling
- * backoff that never give up (also not on a refused login or a failed TLS
- * handshake), one log line per change of state and never a credential, and
- * a clean shutdown that never waits longer than it may.
+ * The MQTT connection smr's clients share: MQTT 3.1.1 with a clean session
+ * over smr's own client (src/mqtt/client.ts), the login and TLS files of the
+ * `mqtt.*` settings, reconnects with a doubling backoff that never give up
+ * (also not on a refused login or a failed TLS handshake), one log line per
+ * change of state and never a credential, and a clean shutdown that never
+ * waits longer than it may.
  *
- * This is the only module that knows the MQTT client library: the rest of
- * smr (the daemon's sink, `smr check`, `smr purge`) sees an {@link MqttLink}.
+ * This is the only module that knows the MQTT client: the rest of smr (the
+ * daemon's sink, `smr check`, `smr purge`) sees an {@link MqttLink}.
  */
-import mqtt from "mqtt";
 import { ConfigError } from "../config/error.ts";
 import type { Logger } from "../log.ts";
+import { MqttClient, type MqttClientOptions, type MqttMessage } from "../mqtt/client.ts";
 import { Backoff } from "../serial/backoff.ts";
 import { classifyFailure, type ConnectFailure, type FailurePlace } from "./connect_failure.ts";
 import { type SessionEnd, TakeoverDetector, type TakeoverOptions } from "./takeover.ts";
@@ -30,9 +31,9 @@ export interface Received {
 }
 
 /**
- * The MQTT client as smr uses it, whatever library is under it: publishes
- * retained at QoS 1, subscriptions at QoS 1, the messages they bring, and
- * the end of the connection.
+ * The MQTT client as smr uses it: publishes retained at QoS 1,
+ * subscriptions at QoS 1, the messages they bring, and the end of the
+ * connection.
  */
 export interface MqttLink {
   /** Whether a session with the broker is up. */
@@ -44,8 +45,6 @@ export interface MqttLink {
   publish(message: Message): Promise<void>;
   /** Subscribes at QoS 1; resolves to the filters the broker refused. */
   subscribe(filters: readonly string[]): Promise<string[]>;
-  /** Ends subscriptions. */
-  unsubscribe(filters: readonly string[]): Promise<void>;
   /** Calls `handler` with every message received; returns what stops it. */
   onMessage(handler: (message: Received) => void): () => void;
   /** Sends DISCONNECT (no Will) and closes; resolves when closed. */
@@ -54,42 +53,88 @@ export interface MqttLink {
   destroy(): void;
 }
 
-/** An {@link MqttLink} over an mqtt.js client. */
-class MqttJsLink implements MqttLink {
-  constructor(readonly client: mqtt.MqttClient) {}
+/** How long DISCONNECT may take to go out, in ms. */
+const DISCONNECT_MS = 1000;
+
+/**
+ * An {@link MqttLink} over one {@link MqttClient} connection at a time:
+ * {@link connectWithBackoff} attaches each new one.
+ */
+class ClientLink implements MqttLink {
+  #client?: MqttClient;
+  #handlers = new Set<(message: Received) => void>();
+  #decoder = new TextDecoder();
+  /** Cancels the wait before the next attempt. */
+  #wake?: () => void;
+  /** Set by {@link end} and {@link destroy}: no more connections. */
+  stopped = false;
+
+  /** The link's message listener, for {@link MqttClientOptions.onMessage}. */
+  readonly dispatch = ({ topic, payload, retain }: MqttMessage): void => {
+    if (this.#handlers.size === 0) return;
+    const message = { topic, payload: this.#decoder.decode(payload), retained: retain };
+    for (const handler of this.#handlers) handler(message);
+  };
 
   get connected(): boolean {
-    return this.client.connected;
+    return this.#client?.connected === true;
   }
 
-  async publish({ topic, payload }: Message): Promise<void> {
-    await this.client.publishAsync(topic, payload, { qos: 1, retain: true });
+  /** Makes `client` the connection the link works over. */
+  attach(client: MqttClient): void {
+    this.#client = client;
+  }
+
+  publish({ topic, payload }: Message): Promise<void> {
+    const client = this.#client;
+    if (!client) {
+      const down = Promise.reject(new Error("not connected"));
+      down.catch(() => {}); // like the client's: a publish nobody awaits cannot crash smr
+      return down;
+    }
+    return client.publish(topic, payload, { qos: 1, retain: true });
   }
 
   async subscribe(filters: readonly string[]): Promise<string[]> {
-    const granted = await this.client.subscribeAsync([...filters], { qos: 1 });
-    return granted.filter((grant) => grant.qos > 2).map((grant) => grant.topic);
-  }
-
-  async unsubscribe(filters: readonly string[]): Promise<void> {
-    await this.client.unsubscribeAsync([...filters]);
+    const client = this.#client;
+    if (!client) throw new Error("not connected");
+    const granted = await client.subscribe(filters, 1);
+    return filters.filter((_, i) => !(granted[i] <= 2));
   }
 
   onMessage(handler: (message: Received) => void): () => void {
-    const decoder = new TextDecoder();
-    const listener = (topic: string, payload: Uint8Array, packet: mqtt.IPublishPacket) =>
-      handler({ topic, payload: decoder.decode(payload), retained: packet.retain });
-    this.client.on("message", listener);
-    return () => void this.client.off("message", listener);
+    const own = (message: Received) => handler(message);
+    this.#handlers.add(own);
+    return () => void this.#handlers.delete(own);
+  }
+
+  /** Resolves after `ms`, or at once when the link stops. */
+  pause(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
   }
 
   async end(): Promise<void> {
-    await this.client.endAsync(false);
+    this.#stop();
+    await this.#client?.disconnect(DISCONNECT_MS);
   }
 
   destroy(): void {
-    this.client.end(true);
-    this.client.stream?.destroy();
+    this.#stop();
+    this.#client?.close();
+  }
+
+  #stop(): void {
+    this.stopped = true;
+    this.#wake?.();
+    this.#wake = undefined;
   }
 }
 
@@ -211,80 +256,26 @@ export function loadBroker(settings: BrokerSettings): Broker {
   return { url: settings.url, username: settings.username, password: settings.password, tls };
 }
 
-/**
- * The mqtt.js options smr connects with, for the daemon, `smr check` and
- * `smr purge` alike: MQTT 5, a clean session, the login and the TLS files.
- * mqtt.js never reconnects by itself (`reconnectPeriod` 0): it would stop
- * for good after a refused login; {@link connectWithBackoff} does it.
- */
-function mqttClientOptions(broker: Broker, clientId: string): mqtt.IClientOptions {
-  const options: mqtt.IClientOptions = {
+/** The client options smr connects with, for the daemon, `smr check` and `smr purge` alike. */
+function clientOptions(broker: Broker, clientId: string): MqttClientOptions {
+  return {
+    url: broker.url,
     clientId,
     username: broker.username,
     password: broker.password,
-    protocolVersion: 5,
+    tls: broker.tls,
     clean: true,
     keepalive: 30,
-    connectTimeout: 10_000,
-    reconnectPeriod: 0,
+    connectTimeoutMs: 10_000,
   };
-  for (const name of TLS_KEYS) {
-    const pem = broker.tls?.[name];
-    if (pem !== undefined) options[name] = pem;
-  }
-  return options;
 }
 
-/**
- * One TLS handshake with `Deno.connectTls` and the same files, for the
- * reason `node:tls` leaves out: resolves to the handshake's error message,
- * or undefined when it succeeded or took longer than `limitMs`.
- */
-async function probeTls(broker: Broker, limitMs = 5000): Promise<string | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const attempt = (async () => {
-    const url = new URL(broker.url);
-    const conn = await Deno.connectTls({
-      hostname: placeOf(broker.url).host,
-      port: Number(url.port || 8883),
-      caCerts: broker.tls?.ca === undefined ? undefined : [broker.tls.ca],
-      cert: broker.tls?.cert,
-      key: broker.tls?.key,
-    });
-    try {
-      await conn.handshake();
-    } finally {
-      conn.close();
-    }
-    return undefined;
-  })().catch((error) => (error as Error).message as string | undefined);
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), limitMs);
-  });
-  try {
-    return await Promise.race([attempt, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * Says why a connection attempt failed (see connect_failure.ts). A TLS
- * failure Deno reports vaguely gets a closer look: one handshake with
- * `Deno.connectTls`, whose errors tell an expired certificate from an
- * unknown CA, a wrong name or a key that does not fit.
- */
-export async function explainFailure(
-  error: { code?: unknown; message?: string } | undefined,
+/** Says why a connection attempt failed (see connect_failure.ts). */
+export function explainFailure(
+  error: { kind?: string; code?: unknown; message?: string } | undefined,
   broker: Broker,
-): Promise<ConnectFailure> {
-  const place = placeOf(broker.url);
-  const failure = classifyFailure(error, place);
-  if (failure.kind !== "tls" || !failure.vague) return failure;
-  const message = await probeTls(broker);
-  if (message === undefined) return failure;
-  const closer = classifyFailure({ message }, place);
-  return closer.kind === "tls" && !closer.vague ? closer : failure;
+): ConnectFailure {
+  return classifyFailure(error, placeOf(broker.url));
 }
 
 /**
@@ -301,102 +292,66 @@ export function connectWithBackoff(options: ConnectionOptions): MqttLink {
   const backoff = new Backoff({ initialMs: minBackoff, maxMs: Math.max(maxBackoff, maxRefused) });
   const place = placeOf(options.url);
   const detector = options.onTakenOver ? new TakeoverDetector(options.takeover) : undefined;
-  const client = mqtt.connect(options.url, {
-    ...mqttClientOptions(options, clientId),
-    will: options.will && {
-      topic: options.will.topic,
-      payload: options.will.payload,
-      qos: 1,
-      retain: true,
-    },
-  });
+  const link = new ClientLink();
+  const connect: MqttClientOptions = {
+    ...clientOptions(options, clientId),
+    will: options.will && { ...options.will, qos: 1, retain: true },
+    onMessage: link.dispatch,
+  };
   /** "connected", or the key of the trouble last logged. */
   let state: string | undefined;
   let everConnected = false;
-  let session = false;
-  /** What went wrong in the current attempt or session. */
-  let failure: ConnectFailure | undefined;
-  let sessionEnd: SessionEnd = "silent";
-  let disconnectReason: number | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
 
-  const line = (trouble: ConnectFailure) => `${label}: ${trouble.text}; retrying with backoff`;
-  const report = (error: { code?: unknown; message?: string } | undefined) => {
-    const trouble = classifyFailure(error, place);
-    failure = trouble;
-    if (state === trouble.key) return;
-    state = trouble.key;
-    if (!trouble.vague) {
-      log.warn(line(trouble));
-      return;
+  const attempt = async (): Promise<MqttClient | undefined> => {
+    try {
+      return await MqttClient.connect(connect);
+    } catch (error) {
+      if (link.stopped) return undefined;
+      const trouble = classifyFailure(error as Error, place);
+      if (state !== trouble.key) {
+        state = trouble.key;
+        log.warn(`${label}: ${trouble.text}; retrying with backoff`);
+      }
+      // A failed attempt between sessions: the broker was away, no takeover.
+      detector?.closed(Date.now(), "other");
+      const cap = trouble.kind === "network" ? maxBackoff : maxRefused;
+      await link.pause(Math.min(backoff.next(), cap));
+      return undefined;
     }
-    explainFailure(error, options).then((closer) => {
-      if (!stopped && state === trouble.key) log.warn(line(closer));
-    });
-  };
-  const retry = (delay: number) => {
-    if (timer !== undefined) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      if (stopped || client.disconnecting) return;
-      client.reconnect();
-    }, delay);
   };
 
-  client.on("connect", () => {
-    backoff.reset();
-    session = true;
-    failure = undefined;
-    sessionEnd = "silent";
-    disconnectReason = undefined;
-    detector?.connected(Date.now());
-    log.info(`${everConnected ? "reconnected to" : "connected to"} ${place.where} as ${label}`);
-    state = "connected";
-    everConnected = true;
-    options.onConnect(link);
-  });
-  client.on("error", (error) => {
-    if (!stopped) report(error as Error & { code?: unknown });
-  });
-  client.on("disconnect", (packet) => {
-    disconnectReason = packet.reasonCode;
-    sessionEnd = packet.reasonCode === 142 ? "takeover" : "other";
-  });
-  client.on("close", () => {
-    // mqtt.js would send unacknowledged publishes again on reconnect, before
-    // the republish of the current state: old values and an old $state.
-    for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
-    if (stopped || client.disconnecting) return;
-    const wasSession = session;
-    session = false;
-    if (detector?.closed(Date.now(), sessionEnd)) {
-      stopped = true;
-      options.onTakenOver!(detector.count);
-      return;
-    }
-    if (wasSession) {
-      const why = disconnectReason === undefined
-        ? ""
-        : ` (the broker sent DISCONNECT with reason ${disconnectReason})`;
-      log.warn(`MQTT connection to ${place.where} for ${label} lost${why}; retrying`);
+  const run = async () => {
+    while (!link.stopped) {
+      const client = await attempt();
+      if (!client) continue;
+      if (link.stopped) {
+        await client.disconnect(DISCONNECT_MS);
+        return;
+      }
+      backoff.reset();
+      detector?.connected(Date.now());
+      log.info(`${everConnected ? "reconnected to" : "connected to"} ${place.where} as ${label}`);
+      state = "connected";
+      everConnected = true;
+      link.attach(client);
+      options.onConnect(link);
+      const reason = await client.closed;
+      if (link.stopped) return;
+      const end: SessionEnd = reason.kind === "network" ? "silent" : "other";
+      if (detector?.closed(Date.now(), end)) {
+        link.destroy();
+        options.onTakenOver!(detector.count);
+        return;
+      }
+      log.warn(
+        `MQTT connection to ${place.where} for ${label} lost; retrying (${reason.message})`,
+      );
       // Failed attempts after this are the same outage, until one tells otherwise.
       state = "network";
-    } else if (failure === undefined) {
-      report(undefined);
+      await link.pause(Math.min(backoff.next(), maxBackoff));
     }
-    const cap = failure === undefined || failure.kind === "network" ? maxBackoff : maxRefused;
-    failure = undefined;
-    sessionEnd = "silent";
-    disconnectReason = undefined;
-    retry(Math.min(backoff.next(), cap));
-  });
-  client.on("end", () => {
-    stopped = true;
-    clearTimeout(timer);
-    timer = undefined;
-  });
-  const link = new MqttJsLink(client);
+  };
+  run().catch((error) => log.error(`${label}: MQTT connection: ${(error as Error).message}`));
   return link;
 }
 
@@ -415,11 +370,14 @@ export async function connectOnce(
   clientId: string,
   options: ConnectOnceOptions = {},
 ): Promise<MqttLink> {
-  const client = await mqtt.connectAsync(broker.url, {
-    ...mqttClientOptions(broker, clientId),
-    ...(options.timeoutMs === undefined ? {} : { connectTimeout: options.timeoutMs }),
-  }, false);
-  return new MqttJsLink(client);
+  const link = new ClientLink();
+  const client = await MqttClient.connect({
+    ...clientOptions(broker, clientId),
+    ...(options.timeoutMs === undefined ? {} : { connectTimeoutMs: options.timeoutMs }),
+    onMessage: link.dispatch,
+  });
+  link.attach(client);
+  return link;
 }
 
 /**

@@ -78,6 +78,11 @@ export class MqttDevice {
     return this.#withDiscovery(this.homie.tick(now));
   }
 
+  /** When {@link tick} is due next if no reading comes first (see `HomieDevice.wakeAt`). */
+  wakeAt(): number {
+    return this.homie.wakeAt();
+  }
+
   /**
    * A message on a subscription: Home Assistant announcing itself `online`
    * (live, not a retained copy) gets every config again.

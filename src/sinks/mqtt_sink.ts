@@ -2,9 +2,11 @@
  * The MQTT sink: one connection per device, which carries the Homie device
  * and its Home Assistant discovery alike (mqtt_device.ts decides what to
  * publish). The connection has the `lost` Will and reconnects with backoff
- * and a full republish; a clock drives `alert`, the status node, held-back
- * gauges and `$stats/uptime`; shutdown ends with `disconnected`. When another
- * smr publishes as the same device it steps back.
+ * and a full republish. What is due by the clock (`alert`, the status node,
+ * held-back gauges, `$stats/uptime`) goes out with the next reading, or by
+ * one timer set for when the device has something due: a steady meter never
+ * wakes smr in between. Shutdown ends with `disconnected`. When another smr
+ * publishes as the same device it steps back.
  */
 import type { MeterEvent } from "../meters/meter.ts";
 import type { Sink, SinkConnection } from "../pipeline.ts";
@@ -20,6 +22,16 @@ import {
 import { MqttDevice, type MqttDeviceOptions } from "./mqtt_device.ts";
 import { DeviceTakenError, type TakeoverOptions } from "./takeover.ts";
 import { clientId } from "./topics.ts";
+
+/** The shortest timer delay: a clock that lags the timer costs a few wake-ups, never a spin. */
+const MIN_DELAY_MS = 10;
+
+/**
+ * The longest timer delay: the device's deadlines are wall-clock times, and
+ * a clock set back (NTP on a Pi without a real-time clock) must not put them
+ * off for long.
+ */
+const MAX_DELAY_MS = 60_000;
 
 /** Options of {@link MqttSink}: the device's and the broker's. */
 export interface MqttSinkOptions extends MqttDeviceOptions, BrokerOptions {
@@ -40,6 +52,11 @@ export class MqttSink implements Sink {
   #options: MqttSinkOptions;
   #link?: MqttLink;
   #taken = false;
+  #timer?: ReturnType<typeof setTimeout>;
+  /** What the timer was set for (ms, `Date.now`). */
+  #timerAt = Infinity;
+  /** Whether events are being consumed: the clock runs only then. */
+  #running = false;
 
   constructor(options: MqttSinkOptions) {
     this.#options = options;
@@ -70,7 +87,9 @@ export class MqttSink implements Sink {
             (error) => log.debug(`subscribe ${filters}: ${(error as Error).message}`),
           );
         }
-        this.#publish(device.connected(Date.now()));
+        const now = Date.now();
+        this.#publish(device.connected(now));
+        this.#arm(now);
       },
       onTakenOver: (sessions) => {
         this.#taken = true;
@@ -86,12 +105,25 @@ export class MqttSink implements Sink {
     });
     this.#link = link;
     link.onMessage((message) => this.#publish(device.received(message)));
-    const tickMs = Math.min(1000, Math.max(50, this.#options.interval * 250));
-    const ticker = setInterval(() => this.#publish(device.tick(Date.now())), tickMs);
+    this.#running = true;
+    this.#tick();
     try {
-      for await (const event of events) this.#publish(device.event(event, Date.now()));
+      for await (const event of events) {
+        const now = Date.now();
+        this.#publish(device.event(event, now));
+        if (event.kind === "reading") {
+          // What fell due since the last reading goes out with this one.
+          this.#publish(device.tick(now));
+          this.#arm(now);
+        } else {
+          // Counters come just before their reading, which sets the timer anyway.
+          this.#arm(now, true);
+        }
+      }
     } finally {
-      clearInterval(ticker);
+      this.#running = false;
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
       // The device's topics are the other smr's now: no `disconnected` over its `ready`.
       await closeConnection(link, {
         last: this.#taken ? undefined : device.disconnected(),
@@ -102,5 +134,28 @@ export class MqttSink implements Sink {
 
   #publish(messages: Message[]): void {
     publishRetained(this.#link, messages, this.#options.log);
+  }
+
+  /** The clock: what the device has due now, then the timer for what falls due next. */
+  #tick(): void {
+    const now = Date.now();
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    this.#publish(this.device.tick(now));
+    this.#arm(now);
+  }
+
+  /**
+   * Sets the one timer of the sink for when the device next has something
+   * due (`onlyEarlier`: unless it is set for sooner already); nothing wakes
+   * smr in between, and a reading before it moves it on.
+   */
+  #arm(now: number, onlyEarlier = false): void {
+    const at = this.device.wakeAt();
+    if (!this.#running || at === this.#timerAt || (onlyEarlier && at > this.#timerAt)) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    const delay = Math.min(MAX_DELAY_MS, Math.max(MIN_DELAY_MS, at - now));
+    this.#timer = setTimeout(() => this.#tick(), delay);
   }
 }

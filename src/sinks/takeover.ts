@@ -3,9 +3,10 @@
  *
  * Two clients with one client id take the session from each other: each
  * connect makes the broker drop the other, which reconnects a second later
- * and drops the first, forever. Mosquitto 2.0 drops the old client without
- * the MQTT 5 "session taken over" reason, so the pattern is what tells:
- * sessions the broker ends within seconds of connecting, several in a row.
+ * and drops the first, forever. MQTT 3.1.1 gives a dropped client no reason
+ * (Mosquitto 2.0 sends none over MQTT 5 either), so the pattern is what
+ * tells: sessions the broker ends within seconds of connecting, several in a
+ * row.
  *
  * Since a client is only ever dropped by the other one connecting, the drops
  * alternate between the two, and the one that reaches the limit first stops
@@ -30,11 +31,12 @@ export class DeviceTakenError extends Error {
 
 /** How a session ended, as far as the client can tell. */
 export type SessionEnd =
-  /** The connection closed without a DISCONNECT from the broker (Mosquitto 2.0 on a takeover). */
+  /**
+   * The broker closed the connection or reset it. In MQTT 3.1.1 a broker has
+   * no way to say why, and this is what a takeover looks like.
+   */
   | "silent"
-  /** The broker sent DISCONNECT with reason 142, session taken over (MQTT 5). */
-  | "takeover"
-  /** The broker sent DISCONNECT with another reason: not a takeover. */
+  /** It ended for another reason (no answer within the keepalive, a broken packet): no takeover. */
   | "other";
 
 /** Options of {@link TakeoverDetector}. */

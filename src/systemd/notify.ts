@@ -1,9 +1,12 @@
 /**
  * systemd notifications at the edge: the datagram socket named by
- * `NOTIFY_SOCKET`, the timer that feeds the state machine of protocol.ts with
- * snapshots of the meter and the sinks, and the log lines it asks for. The
- * meter's counters come in as the pipeline tells them ({@link SystemdNotify.counters}).
- * Without `NOTIFY_SOCKET` none of it exists: no socket, no timer.
+ * `NOTIFY_SOCKET`, the snapshots of the meter and the sinks that feed the
+ * state machine of protocol.ts, and the log lines it asks for. A snapshot is
+ * taken as the meter's counters come ({@link SystemdNotify.counters}, at
+ * most once a second) and by one timer: every second while something may
+ * change unseen, otherwise only for the next watchdog ping or stall
+ * deadline, so a steady meter adds no wake-up of its own. Without
+ * `NOTIFY_SOCKET` none of it exists: no socket, no timer.
  *
  * The socket is a Unix datagram socket from `Deno.listenDatagram` with the
  * `unixpacket` transport (a `SOCK_DGRAM` socket, despite the name), which
@@ -169,22 +172,28 @@ export function startSystemdNotify(options: SystemdNotifyOptions): SystemdNotify
     }).finally(() => inFlight--);
   };
   let stats = emptyStats();
+  const tickMs = watchdogMs === undefined ? 1000 : Math.min(1000, watchdogMs / 4);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let lastTick = -Infinity;
+  let stopped = false;
   const tick = () => {
+    clearTimeout(timer);
+    lastTick = now();
     const observed = { stats, link: meter.link };
-    const step = machine.step(observeService(observed, sinks, now(), device));
+    const step = machine.step(observeService(observed, sinks, lastTick, device));
     step.log.forEach(({ level, message }) => log[level](`systemd: ${message}`));
     if (step.message !== undefined) send(step.message);
+    if (stopped) return;
+    const delay = machine.nextStepAt(lastTick, tickMs) - lastTick;
+    timer = setTimeout(tick, Math.max(0, delay));
   };
-  const tickMs = watchdogMs === undefined ? 1000 : Math.min(1000, watchdogMs / 4);
-  const timer = setInterval(tick, tickMs);
   log.debug(
     `systemd: notifying ${settings.address.replace("\0", "@")}` +
       (watchdogMs === undefined ? "" : `, watchdog ${watchdogMs} ms`),
   );
   tick();
-  let stopped = false;
   const stopping = () => {
-    clearInterval(timer);
+    clearTimeout(timer);
     if (stopped) return;
     stopped = true;
     send(machine.stopping());
@@ -193,6 +202,8 @@ export function startSystemdNotify(options: SystemdNotifyOptions): SystemdNotify
   return {
     counters(newest) {
       stats = newest;
+      // A snapshot as the counters come, at most once a poll: a steady meter needs no timer.
+      if (!stopped && now() - lastTick >= tickMs) tick();
     },
     stopping,
     close() {

@@ -194,8 +194,9 @@ function gist(status: string): string {
 
 /**
  * The notification state machine; see the module documentation. Feed it a
- * snapshot at least every quarter watchdog timeout (or every second), send
- * what it returns, and send {@link NotifyMachine.stopping} on shutdown.
+ * snapshot by {@link NotifyMachine.nextStepAt} with a poll of at most a
+ * quarter watchdog timeout (or a second), send what it returns, and send
+ * {@link NotifyMachine.stopping} on shutdown.
  */
 export class NotifyMachine {
   readonly #watchdogMs?: number;
@@ -209,6 +210,8 @@ export class NotifyMachine {
   #lastPing?: number;
   #status?: string;
   #statusAt = 0;
+  /** Whether the last snapshot found all well: ready, every broker and the meter there, no stall. */
+  #settled = false;
 
   /** Creates a machine that has told systemd nothing yet. */
   constructor(options: NotifyMachineOptions) {
@@ -229,6 +232,20 @@ export class NotifyMachine {
   /** Whether the meter counts as stuck, as of the last snapshot. */
   get stalled(): boolean {
     return this.#stalled;
+  }
+
+  /**
+   * When the next snapshot is due, on the clock of the snapshots: `pollMs`
+   * after `now` while something may change that no counter tells (before
+   * `READY=1`, a broker or the meter away, the meter stuck); once all is
+   * well, at the next ping or when the meter would count as stuck. Snapshots
+   * taken in between, as the meter's counters come, do no harm.
+   */
+  nextStepAt(now: number, pollMs: number): number {
+    if (!this.#settled) return now + pollMs;
+    const stall = this.#progressAt + this.#stallMs;
+    if (this.#watchdogMs === undefined || this.#lastPing === undefined) return stall;
+    return Math.min(stall, this.#lastPing + this.#watchdogMs / 2);
   }
 
   /** What to send and log after a snapshot; nothing once stopping. */
@@ -280,6 +297,8 @@ export class NotifyMachine {
       lines.push("WATCHDOG=1");
       this.#lastPing = now;
     }
+    this.#settled = this.#ready && !stalled && meter.unavailable === undefined &&
+      brokers.every((b) => b.connected);
     if (lines.length > 0) step.message = lines.join("\n");
     return step;
   }

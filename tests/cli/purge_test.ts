@@ -1,10 +1,10 @@
-import mqtt from "mqtt";
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { planPurge } from "../../src/cli/purge.ts";
 import { startBroker } from "../e2e/broker.ts";
 import { capture, retainedSnapshot } from "../e2e/capture.ts";
 import { runSmr, startSmr } from "../e2e/smr.ts";
 import { freePort } from "../e2e/tools.ts";
+import { MqttClient } from "../../src/mqtt/client.ts";
 
 const BASE = "homie/dummy";
 const DISCOVERY = "homeassistant/sensor/dummy";
@@ -116,11 +116,11 @@ Deno.test("purge: refuses while smr runs, then clears the Homie tree and discove
 Deno.test("purge: --force clears a device whose $state says ready", async () => {
   const broker = await startBroker();
   try {
-    const client = await mqtt.connectAsync(broker.url, { clientId: "stale-device" });
+    const client = await MqttClient.connect({ url: broker.url, clientId: "stale-device" });
     for (const [topic, payload] of [...tree("ready")]) {
-      await client.publishAsync(topic, payload, { qos: 1, retain: true });
+      await client.publish(topic, payload, { qos: 1, retain: true });
     }
-    await client.endAsync();
+    await client.disconnect();
     const refused = await purge(broker.url);
     assertEquals(refused.code, 1);
     assertEquals(await deviceSnapshot(broker.url), 5, "a refused purge removed something");

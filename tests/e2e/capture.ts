@@ -1,11 +1,19 @@
-/** An MQTT subscriber that records everything, with the retain flag as published (MQTT 5). */
-import mqtt from "mqtt";
+/**
+ * An MQTT subscriber that records everything: smr's own client (MQTT 3.1.1),
+ * reconnecting while the broker is away.
+ */
+import { MqttClient, type MqttMessage } from "../../src/mqtt/client.ts";
 import { scaled, waitFor } from "./tools.ts";
 
 /** One captured message. */
 export interface Captured {
   topic: string;
   payload: string;
+  /**
+   * A retained copy the broker sent on subscribing. MQTT 3.1.1 clears the
+   * flag on live messages, retained or not: whether smr retains a topic
+   * shows in a {@link retainedSnapshot} taken later.
+   */
   retain: boolean;
   qos: number;
   /** Milliseconds since the capture started. */
@@ -24,27 +32,52 @@ export interface Capture {
   close(): Promise<void>;
 }
 
-/** Subscribes to `filter` at QoS 2 with retain-as-published. */
+/** How long a capture tries to reach its broker at first, and how often, in ms. */
+const CONNECT_MS = 10_000;
+const RETRY_MS = 200;
+
+/**
+ * Subscribes to `filter` at QoS 1 (so a message smr published at QoS 1
+ * arrives at QoS 1, one at QoS 0 at QoS 0); resolves once subscribed.
+ */
 export async function capture(url: string, filter: string): Promise<Capture> {
-  const client = mqtt.connect(url, {
-    protocolVersion: 5,
-    clientId: `capture-${crypto.randomUUID().slice(0, 8)}`,
-    reconnectPeriod: 200,
-  });
+  const clientId = `capture-${crypto.randomUUID().slice(0, 8)}`;
   const start = Date.now();
   const messages: Captured[] = [];
-  client.on("message", (topic, payload, packet) => {
+  const decoder = new TextDecoder();
+  const onMessage = (m: MqttMessage) =>
     messages.push({
-      topic,
-      payload: new TextDecoder().decode(payload),
-      retain: packet.retain,
-      qos: packet.qos,
+      topic: m.topic,
+      payload: decoder.decode(m.payload),
+      retain: m.retain,
+      qos: m.qos,
       at: Date.now() - start,
     });
-  });
-  client.on("connect", () => client.subscribe(filter, { qos: 2, rap: true }));
-  client.on("error", () => {});
-  await waitFor(() => client.connected, `capture connected to ${url}`);
+  let client: MqttClient | undefined;
+  let closing = false;
+  const connect = async (): Promise<boolean> => {
+    try {
+      const connected = await MqttClient.connect({ url, clientId, onMessage });
+      await connected.subscribe(filter, 1);
+      if (closing) {
+        await connected.disconnect();
+        return true;
+      }
+      client = connected;
+      connected.closed.then(() => {
+        if (!closing) void reconnect();
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const reconnect = async () => {
+    while (!closing && !(await connect())) {
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    }
+  };
+  await waitFor(connect, `capture connected to ${url}`, CONNECT_MS);
   const find = (topic: string, payload: string | undefined, from: number) =>
     messages.slice(from).find((m) =>
       m.topic === topic && (payload === undefined || m.payload === payload)
@@ -71,15 +104,13 @@ export async function capture(url: string, filter: string): Promise<Capture> {
       return find(topic, payload, from)!;
     },
     async close() {
-      await client.endAsync(true);
+      closing = true;
+      await client?.disconnect();
     },
   };
 }
 
-/**
- * The retained messages under `filter` as a newcomer sees them, after `waitMs` (stretched by
- * TIME_SCALE) of quiet.
- */
+/** The retained messages under `filter` as a newcomer sees them, after `waitMs` (stretched by TIME_SCALE) of quiet. */
 export async function retainedSnapshot(
   url: string,
   filter: string,

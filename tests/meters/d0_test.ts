@@ -13,7 +13,7 @@
  */
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { type Broker, startBroker } from "../e2e/broker.ts";
-import { type Capture, capture } from "../e2e/capture.ts";
+import { type Capture, capture, retainedSnapshot } from "../e2e/capture.ts";
 import {
   type D0Simulator,
   type D0SimulatorOptions,
@@ -52,7 +52,7 @@ Deno.test("d0 push: EasyMeter Q3D readouts in random chunks with noise arrive as
     await smr.waitForLog("connected to");
     await play(q3d, 1);
     await cap.waitFor(`${base}/$state`, "ready", 20_000);
-    const tree = checkStartup(cap.messages, base);
+    const tree = checkStartup(cap.messages, base, await retainedSnapshot(broker.url, `${base}/#`));
     // 2.8.0 and 1.7.255 as decoded by the research (go-iec62056 only asserts that it parses).
     const expected: [string, string, string][] = [
       ["import/total", "0.7801269", "kWh"],
@@ -123,9 +123,9 @@ async function withRig(
 }
 
 Deno.test("d0 pull: sign-on at 300 baud, option select after the reaction time, block at 9600; a wrong BCC is read again and never published", async () => {
-  await withRig({ meter: { echo: true } }, async ({ cap, sim, smr }) => {
+  await withRig({ meter: { echo: true } }, async ({ broker, cap, sim, smr }) => {
     await cap.waitFor(`${BASE}/$state`, "ready", 30_000);
-    const tree = checkStartup(cap.messages, BASE);
+    const tree = checkStartup(cap.messages, BASE, await retainedSnapshot(broker.url, `${BASE}/#`));
     const expected: [string, string, string | undefined, string][] = [
       ["import/total", "1234.567", "kWh", "float"],
       ["import/t1", "1000.000", "kWh", "float"],

@@ -5,7 +5,7 @@
  */
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { type Broker, startBroker } from "../e2e/broker.ts";
-import { type Capture, capture } from "../e2e/capture.ts";
+import { type Capture, capture, retainedSnapshot } from "../e2e/capture.ts";
 import {
   type KamstrupSimulator,
   type KamstrupSimulatorOptions,
@@ -71,9 +71,9 @@ Deno.test("kamstrup: registers arrive as exact Homie values in the meter's units
   await withRig({
     meter: { echo: true },
     env: { SMR_METER__REGISTERS: "[60, 63, 68, 74, 80, 86, 87, 89, 99, 1004, 64, 128]" },
-  }, async ({ cap, sim, smr }) => {
+  }, async ({ broker, cap, sim, smr }) => {
     await cap.waitFor(`${BASE}/$state`, "ready", 15_000);
-    const tree = checkStartup(cap.messages, BASE);
+    const tree = checkStartup(cap.messages, BASE, await retainedSnapshot(broker.url, `${BASE}/#`));
     // Changed on purpose (consumers issue): the circuit's volume and flow are
     // the `circuit` node; the temperature difference has K in its name only.
     assertMatch(tree.get("$nodes")!, /^meter,heat,circuit,temperature,registers(,|$)/);
@@ -132,11 +132,11 @@ Deno.test("kamstrup: registers arrive as exact Homie values in the meter's units
 });
 
 Deno.test("kamstrup: registers the meter lacks are dropped; a silent meter goes alert and comes back", async () => {
-  await withRig({ meter: { echo: true } }, async ({ cap, sim, smr }) => {
+  await withRig({ meter: { echo: true } }, async ({ broker, cap, sim, smr }) => {
     sim.dropped.add(63);
     sim.dropped.add(1004);
     await cap.waitFor(`${BASE}/$state`, "ready", 15_000);
-    const tree = checkStartup(cap.messages, BASE);
+    const tree = checkStartup(cap.messages, BASE, await retainedSnapshot(broker.url, `${BASE}/#`));
     assertEquals(tree.get("heat/energy"), "396.672");
     assertEquals(tree.get("meter/info"), "13");
     assertOk(!tree.has("heat/cooling-energy") && !tree.has("meter/hours"));

@@ -51,7 +51,7 @@ Deno.test("t210: encrypted frames in random chunks with noise arrive as exact Ho
     };
     await play(latin1(PLAIN), 1);
     await cap.waitFor(`${BASE}/$state`, "ready");
-    const tree = checkStartup(cap.messages, BASE);
+    const tree = checkStartup(cap.messages, BASE, await retainedSnapshot(broker.url, `${BASE}/#`));
     assertEquals(tree.get("import/total"), "14159.934");
     assertEquals(tree.get("import/t1"), "8520.922");
     assertEquals(tree.get("import/t2"), "5639.012");
@@ -156,7 +156,7 @@ Deno.test("dsmr: with the shipped flags on /dev/pts/N, plain telegrams decode to
     await writeInChunks(pty, corrupted, { seed: 3, maxChunk: 50 });
     await writeInChunks(pty, latin1(v5), { seed: 4, maxChunk: 50 });
     await cap.waitFor(`${base}/$state`, "ready");
-    const tree = checkStartup(cap.messages, base);
+    const tree = checkStartup(cap.messages, base, await retainedSnapshot(broker.url, `${base}/#`));
     const json = JSON.parse(sharedText("dsmr/v5_nl_iskra-mt382-1000_dp.json"));
     assertOk(json.crc.status === "OK");
     assertOk(tree.has("import/t1") && tree.has("l1/voltage"), [...tree.keys()].join(" "));

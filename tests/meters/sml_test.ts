@@ -5,7 +5,7 @@
  */
 import { assertEquals } from "../assert.ts";
 import { startBroker } from "../e2e/broker.ts";
-import { capture } from "../e2e/capture.ts";
+import { capture, retainedSnapshot } from "../e2e/capture.ts";
 import { startPty, writeInChunks } from "../e2e/pty.ts";
 import { startSmr } from "../e2e/smr.ts";
 import { checkStartup } from "../sinks/homie/conformance.ts";
@@ -46,7 +46,7 @@ Deno.test("sml: frames in random chunks with noise arrive as exact Homie values;
     await smr.waitForLog("connected to");
     await play(testdataFrame(), 1);
     await cap.waitFor(`${BASE}/$state`, "ready", 20_000);
-    const tree = checkStartup(cap.messages, BASE);
+    const tree = checkStartup(cap.messages, BASE, await retainedSnapshot(broker.url, `${BASE}/#`));
     assertEquals(tree.get("$name"), "Electricity meter");
     // The values smartmeter-obis asserts for this frame (1.8.1 = 15338.5557 kWh), and the rest.
     const expected: [string, string, string, string][] = [

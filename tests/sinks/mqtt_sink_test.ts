@@ -4,12 +4,12 @@
  * publishes the Homie tree and the discovery configs and subscribes to Home
  * Assistant's status topic.
  */
-import mqtt from "mqtt";
 import { assertEquals, assertOk } from "../assert.ts";
 import { startBroker } from "../e2e/broker.ts";
 import { capture } from "../e2e/capture.ts";
 import { startSmr } from "../e2e/smr.ts";
 import { waitFor } from "../e2e/tools.ts";
+import { MqttClient } from "../../src/mqtt/client.ts";
 
 const BASE = "homie/dummy";
 const DISCOVERY = "homeassistant/sensor/dummy";
@@ -36,7 +36,7 @@ Deno.test("mqtt sink: homie and homeassistant share one connection, client id sm
       SMR_METER__INTERVAL: "0.3",
     },
   });
-  const ha = await mqtt.connectAsync(broker.url, { clientId: "home-assistant-test" });
+  const ha = await MqttClient.connect({ url: broker.url, clientId: "home-assistant-test" });
   try {
     await cap.waitFor(`${BASE}/$state`, "ready", 30_000);
     await cap.waitFor(`${DISCOVERY}/l3_current/config`, undefined, 30_000);
@@ -46,7 +46,7 @@ Deno.test("mqtt sink: homie and homeassistant share one connection, client id sm
       30_000,
     );
     const before = cap.messages.length;
-    await ha.publishAsync("homeassistant/status", "online", { qos: 1 });
+    await ha.publish("homeassistant/status", "online", { qos: 1 });
     await cap.waitFor(`${DISCOVERY}/import_total/config`, undefined, 30_000, before);
     await smr.waitForLog("Home Assistant is online: republishing", 30_000);
 
@@ -64,7 +64,7 @@ Deno.test("mqtt sink: homie and homeassistant share one connection, client id sm
     await cap.waitFor(`${BASE}/$state`, "disconnected", 10_000, stopping);
   } finally {
     await smr.stop("SIGKILL");
-    await ha.endAsync();
+    await ha.disconnect();
     await cap.close();
     await broker.stop();
   }

@@ -300,3 +300,27 @@ Deno.test("notify machine: bad options throw RangeError", () => {
   assertThrows(() => new NotifyMachine({ stallMs: 1000, watchdogMs: 0 }));
   assertThrows(() => new NotifyMachine({ stallMs: NaN }));
 });
+
+Deno.test("notify machine: the next snapshot is a poll away until all is well, then the next ping or the stall", () => {
+  const machine = new NotifyMachine({ watchdogMs: 60_000, stallMs: 300_000 });
+  machine.step(snapshot(0));
+  assertEquals(machine.nextStepAt(0, 1000), 1000, "before READY=1");
+  const working = { progress: 1, received: true, lastReading: "2026-11-25T12:00:01Z" };
+  assertOk(fields(machine.step(snapshot(1000, working)).message).has("READY"));
+  assertEquals(machine.nextStepAt(1000, 1000), 30_000, "the next ping, half the watchdog on");
+  machine.step(snapshot(2000, { ...working, progress: 2 }));
+  assertEquals(machine.nextStepAt(2000, 1000), 30_000, "counters between pings move nothing");
+  machine.step(snapshot(3000, working, [{ target: URL, connected: false }]));
+  assertEquals(machine.nextStepAt(3000, 1000), 4000, "a broker away: polled");
+  machine.step(snapshot(4000, { ...working, unavailable: "gone" }));
+  assertEquals(machine.nextStepAt(4000, 1000), 5000, "the meter away: polled");
+  machine.step(snapshot(5000, { ...working, progress: 3 }));
+  assertEquals(machine.nextStepAt(5000, 1000), 30_000);
+  machine.step(snapshot(305_000, { ...working, progress: 3 }));
+  assertOk(machine.stalled);
+  assertEquals(machine.nextStepAt(305_000, 1000), 306_000, "stuck: polled");
+
+  const unwatched = new NotifyMachine({ stallMs: 100_000 });
+  unwatched.step(snapshot(0, working, []));
+  assertEquals(unwatched.nextStepAt(0, 1000), 100_000, "no watchdog: the stall deadline only");
+});

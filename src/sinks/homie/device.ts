@@ -85,6 +85,10 @@ export class HomieDevice {
   #lastStatusAt = -Infinity;
   /** The meter's newest counters, when the device has the status node. */
   #stats?: MeterStats;
+  /** Whether counters came that the status node does not show yet. */
+  #statsNew = false;
+  /** How long what can wait (see {@link wakeAt}) waits for a reading to take it along, in ms. */
+  readonly #slackMs: number;
   #warned = new Set<string>();
 
   constructor(options: HomieDeviceOptions) {
@@ -92,6 +96,7 @@ export class HomieDevice {
     this.#minIntervalMs = (options.minInterval ?? 0) * 1000;
     this.topic = homieTopic(options);
     if (options.status) this.#stats = emptyStats();
+    this.#slackMs = Math.min(options.interval * 1000, this.#statusIntervalMs);
   }
 
   /** The current `$state`. */
@@ -143,7 +148,9 @@ export class HomieDevice {
    * ignored without the status node.
    */
   counters(stats: MeterStats): void {
-    if (this.#stats) this.#stats = stats;
+    if (!this.#stats) return;
+    this.#stats = stats;
+    this.#statsNew = true;
   }
 
   /**
@@ -171,6 +178,32 @@ export class HomieDevice {
       messages.push(this.#msg("$stats/uptime", this.#uptime(now)));
     }
     return messages;
+  }
+
+  /**
+   * When the clock should call {@link tick} next, in ms on the clock the
+   * device is given (`$stats/uptime` always falls due). `alert` is due at
+   * its deadline. What can wait, the status node (only after new counters),
+   * held-back gauges and `$stats/uptime`, is due up to a reading interval (at
+   * most `statusIntervalMs`) later: a reading in between takes it along when
+   * the caller ticks after each reading, so a steady meter never needs the
+   * clock.
+   */
+  wakeAt(): number {
+    let alert = Infinity;
+    const since = this.#lastReadingAt ?? this.#startedAt;
+    if ((this.#state === "ready" || this.#state === "init") && since !== undefined) {
+      alert = since + ALERT_INTERVALS * this.#options.interval * 1000;
+    }
+    let due = this.#lastStatsAt + this.#options.statsInterval * 1000;
+    if (this.#statsNew) due = Math.min(due, this.#lastStatusAt + this.#statusIntervalMs);
+    if (this.#minIntervalMs > 0) {
+      for (const { quantity, payload, published, publishedAt } of this.#properties.values()) {
+        if (quantity.kind !== "gauge" || payload === published) continue;
+        due = Math.min(due, (publishedAt ?? -Infinity) + this.#minIntervalMs);
+      }
+    }
+    return Math.min(alert, due + this.#slackMs);
   }
 
   /** The last message before a clean disconnect. */
@@ -239,17 +272,20 @@ export class HomieDevice {
     return elapsed >= this.#minIntervalMs || elapsed < 0;
   }
 
+  get #statusIntervalMs(): number {
+    return this.#options.statusIntervalMs ?? STATUS_INTERVAL_MS;
+  }
+
   #statusDue(now: number): boolean {
     if (!this.#stats) return false;
-    if (now - this.#lastStatusAt >= (this.#options.statusIntervalMs ?? STATUS_INTERVAL_MS)) {
-      return true;
-    }
+    if (now - this.#lastStatusAt >= this.#statusIntervalMs) return true;
     return this.#stats.lastReading !== undefined &&
       !this.#properties.has(`${STATUS_NODE}/${LAST_READING.property}`);
   }
 
   #statusValues(now: number): Value[] {
     this.#lastStatusAt = now;
+    this.#statsNew = false;
     return statusValues(this.#stats!);
   }
 

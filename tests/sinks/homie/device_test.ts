@@ -258,3 +258,43 @@ Deno.test("homie device: min_interval holds gauges back, not counters; the lates
   const again = topics(throttled.connected(3800));
   assertOk(again.includes("power/import=10"), "a reconnect publishes the held-back value");
 });
+
+Deno.test("homie device: the clock is needed for alert at its deadline, for the rest a reading interval late", () => {
+  const d = statusDevice(2);
+  d.connected(0);
+  // Nothing read yet: alert 3 intervals after the start; uptime 60 s on, plus 2 s.
+  assertEquals(d.wakeAt(), 6000);
+  d.counters(counters({ received: 1, decoded: 1, lastReading: "2026-11-25T06:15:50+01:00" }));
+  d.reading(reading([total("1.000")]), 1000);
+  assertEquals(d.wakeAt(), 7000, "alert moves with each reading");
+  d.counters(counters({ received: 2, decoded: 1, rejected: { crc: 1 } }));
+  assertEquals(d.wakeAt(), 7000, "new counters: the status 5 s after its last refresh, plus 2 s");
+  d.reading(reading([total("1.000")]), 5000);
+  assertEquals(d.wakeAt(), 1000 + 5000 + 2000, "the status, due at 6 s, waits 2 s for a reading");
+  assertEquals(topics(d.tick(8000)), ["status/received=2", "status/rejected-crc=1"]);
+  assertEquals(d.wakeAt(), 5000 + 6000, "shown: the status needs no clock until new counters");
+  for (let at = 9000; at <= 61_000; at += 2000) {
+    d.reading(reading([total("1.000")]), at);
+    d.tick(at);
+  }
+  assertEquals(d.wakeAt(), 61_000 + 6000, "uptime went out with a reading");
+  d.tick(67_000);
+  assertEquals(d.state, "alert");
+  assertEquals(d.wakeAt(), 61_000 + 60_000 + 2000, "alert: only uptime is left");
+
+  const throttled = new HomieDevice({
+    baseTopic: "homie",
+    deviceId: "meter",
+    name: "Meter",
+    interval: 1,
+    statsInterval: 60,
+    minInterval: 10,
+    log: silentLogger,
+  });
+  throttled.connected(0);
+  throttled.reading(reading([power("5")]), 0);
+  throttled.reading(reading([power("6")]), 500);
+  assertEquals(throttled.wakeAt(), 3500, "alert before the held-back gauge");
+  throttled.reading(reading([power("6")]), 9000);
+  assertEquals(throttled.wakeAt(), 10_000 + 1000, "the held-back gauge, a reading interval late");
+});
