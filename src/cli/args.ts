@@ -3,7 +3,6 @@
  * daemon, `smr COMMAND ...` runs a command. Each command declares its own
  * flags in {@link COMMANDS}; the help text is made from the same table.
  */
-import { parseArgs } from "node:util";
 import { DRIVERS } from "../meters/registry.ts";
 
 /** Exit code for usage errors. */
@@ -188,32 +187,15 @@ export function parseCli(argv: string[]): Args {
   }
   const command = (word ?? DEFAULT_COMMAND) as CommandName;
   const spec: CommandSpec = COMMANDS[command];
-  const options = Object.fromEntries(
-    Object.entries({ ...COMMON, ...spec.flags }).map(([name, { type, short }]) => [
-      name,
-      short ? { type, short } : { type },
-    ]),
+  const { values, positionals } = parseFlags(
+    word === undefined ? argv : argv.slice(1),
+    { ...COMMON, ...spec.flags },
   );
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: word === undefined ? argv : argv.slice(1),
-      strict: true,
-      allowPositionals: true,
-      options,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split("\n")[0].replace(/\. To specify.*$/, ""));
-  }
-  const { values, positionals } = parsed;
   const operands = spec.operand ? 1 : 0;
   if (positionals.length > operands) {
     throw new UsageError(`unexpected argument '${positionals[operands]}'`);
   }
-  const { env, "config-dir": configDir, help, ...flags } = values as Record<
-    string,
-    string | boolean | undefined
-  >;
+  const { env, "config-dir": configDir, help, ...flags } = values;
   if (env === "") throw new UsageError("--env needs a name");
   return {
     command,
@@ -223,4 +205,51 @@ export function parseCli(argv: string[]): Args {
     flags: flags as Record<string, string | boolean>,
     ...(positionals.length > 0 ? { operand: positionals[0] } : {}),
   };
+}
+
+/**
+ * Splits arguments into flag values and positionals: `--name value`,
+ * `--name=value`, `-n value`, `-nvalue`, booleans as `--name` or `-n`, and
+ * `--` before operands that start with a dash. A later flag wins over an
+ * earlier one. Throws {@link UsageError} for an unknown flag, a string flag
+ * without its value and a boolean flag given a value.
+ */
+function parseFlags(
+  argv: readonly string[],
+  flags: Readonly<Record<string, Flag>>,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  const byShort = new Map(
+    Object.entries(flags).flatMap(([name, f]) => f.short ? [[f.short, name] as const] : []),
+  );
+  const values: Record<string, string | boolean> = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      positionals.push(arg);
+      continue;
+    }
+    const long = arg.startsWith("--");
+    const eq = long ? arg.indexOf("=") : -1;
+    const key = long ? arg.slice(2, eq < 0 ? undefined : eq) : arg.slice(1, 2);
+    const name = long ? key : byShort.get(key);
+    const shown = long ? `--${key}` : `-${key}`;
+    if (name === undefined || !Object.hasOwn(flags, name)) {
+      throw new UsageError(`unknown option '${shown}'`);
+    }
+    const attached = long ? (eq < 0 ? undefined : arg.slice(eq + 1)) : arg.slice(2) || undefined;
+    if (flags[name].type === "boolean") {
+      if (attached !== undefined) throw new UsageError(`option '${shown}' does not take a value`);
+      values[name] = true;
+      continue;
+    }
+    const value = attached ?? argv[++i];
+    if (value === undefined) throw new UsageError(`option '${shown}' needs a value`);
+    values[name] = value;
+  }
+  return { values, positionals };
 }

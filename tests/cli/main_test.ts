@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch, assertOk, assertThrows } from "../assert.ts";
-import { parseCli } from "../../src/cli/args.ts";
+import { parseCli, UsageError } from "../../src/cli/args.ts";
 import { runSmr, startSmr } from "../e2e/smr.ts";
 import { scaled } from "../e2e/tools.ts";
 
@@ -30,6 +30,31 @@ Deno.test("cli: the first word is the command, with its own flags", () => {
   assertThrows(() => parseCli(["run"]));
 });
 
+/** The message of the UsageError that parsing `argv` throws. */
+function usageError(argv: string[]): string | undefined {
+  try {
+    parseCli(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return error.message;
+    throw error;
+  }
+  return undefined;
+}
+
+Deno.test("cli: values inline or apart, -- before operands, usage errors for the rest", () => {
+  assertEquals(parseCli(["--env=t210", "-cdir"]).configDir, "dir");
+  assertEquals(parseCli(["--env=t210", "-cdir"]).env, "t210");
+  assertEquals(parseCli(["-e", "a", "--env", "b"]).env, "b");
+  assertEquals(parseCli(["decode", "-e", "x", "--", "-file"]).operand, "-file");
+  assertEquals(parseCli(["decode", "-"]).operand, "-");
+  assertEquals(parseCli(["decode", "--format", "hex"]).flags, { format: "hex" });
+  assertEquals(usageError(["--env"]), "option '--env' needs a value");
+  assertEquals(usageError(["-V=1"]), "option '-V' does not take a value");
+  assertEquals(usageError(["--version=1"]), "option '--version' does not take a value");
+  assertEquals(usageError(["-x"]), "unknown option '-x'");
+  assertEquals(usageError(["--env="]), "--env needs a name");
+});
+
 Deno.test("cli: an unknown command or a stray word is a usage error, exit code 2", async () => {
   const unknown = await runSmr({ args: ["frobnicate", "--env", "dummy"] });
   assertEquals(unknown.code, 2);
@@ -39,7 +64,7 @@ Deno.test("cli: an unknown command or a stray word is a usage error, exit code 2
   assertEquals(stray.stderr, "smr: unexpected argument 'now' (try smr --help)\n");
   const flag = await runSmr({ args: ["purge", "--version"] });
   assertEquals(flag.code, 2);
-  assertMatch(flag.stderr, /^smr: Unknown option '--version'/);
+  assertMatch(flag.stderr, /^smr: unknown option '--version'/);
 });
 
 Deno.test("cli: smr --help lists the commands, smr purge --help its flags", async () => {
@@ -61,7 +86,7 @@ Deno.test("cli: an unknown flag gives one line and exit code 2", async () => {
   const { code, stderr } = await runSmr({ args: ["--bogus"] });
   assertEquals(code, 2);
   assertEquals(stderr.trim().split("\n").length, 1);
-  assertMatch(stderr, /^smr: Unknown option '--bogus' \(try smr --help\)/);
+  assertMatch(stderr, /^smr: unknown option '--bogus' \(try smr --help\)/);
 });
 
 Deno.test("cli: --help and --version", async () => {
