@@ -1,9 +1,6 @@
 /** smr: the smart meter reader. Entry point: arguments, configuration, then the command. */
 import denoJson from "../deno.json" with { type: "json" };
 import { type Args, type CommandName, EX_USAGE, parseCli, usage, UsageError } from "./cli/args.ts";
-import { runCheck } from "./cli/check.ts";
-import { runDecode } from "./cli/decode.ts";
-import { purge } from "./cli/purge.ts";
 import { ConfigError, EX_CONFIG } from "./config/error.ts";
 import { loadConfig } from "./config/load.ts";
 import { type Config, secretsOf } from "./config/schema.ts";
@@ -33,7 +30,7 @@ export type Command = (context: CommandContext) => Promise<number>;
  * telling systemd how it goes when started by a unit of `Type=notify`.
  */
 async function run({ config, log }: CommandContext): Promise<number> {
-  const meter = createMeter(config, log);
+  const meter = await createMeter(config, log);
   const controller = new AbortController();
   let taken: DeviceTakenError | undefined;
   const onDeviceTaken = (error: DeviceTakenError) => {
@@ -78,24 +75,32 @@ async function run({ config, log }: CommandContext): Promise<number> {
   return 0;
 }
 
-/** Every command by name; a new one is a row here and in `COMMANDS` of cli/args.ts. */
+/**
+ * Every command by name; a new one is a row here and in `COMMANDS` of
+ * cli/args.ts. A command other than the daemon loads its code when it runs.
+ */
 const COMMANDS: Record<CommandName, Command> = {
   run,
-  decode: ({ args, config }) => {
+  decode: async ({ args, config }) => {
     const format = args.flags.format ?? "auto";
     if (format !== "raw" && format !== "hex" && format !== "auto") {
       throw new UsageError(`--format must be raw, hex or auto, not '${format}'`);
     }
+    const { runDecode } = await import("./cli/decode.ts");
     return runDecode({ config, file: args.operand, format });
   },
-  check: ({ args, config }) => {
+  check: async ({ args, config }) => {
     const timeout = args.flags.timeout === undefined
       ? Math.max(15, 3 * config.meter.interval)
       : Number(args.flags.timeout);
     if (!(timeout > 0)) throw new UsageError("--timeout must be a positive number of seconds");
+    const { runCheck } = await import("./cli/check.ts");
     return runCheck({ config, timeout });
   },
-  purge: ({ args, config }) => purge({ config, force: args.flags.force === true }),
+  purge: async ({ args, config }) => {
+    const { purge } = await import("./cli/purge.ts");
+    return purge({ config, force: args.flags.force === true });
+  },
 };
 
 function fail(message: string, code: number): number {

@@ -52,7 +52,7 @@ function recorder(lines: string[]): Logger {
 
 async function checkReading(config: Config, timeout: number): Promise<CheckStep> {
   const said: string[] = [];
-  const meter = createMeter(config, recorder(said));
+  const meter = await createMeter(config, recorder(said));
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeout * 1000);
   let stats = emptyStats();

@@ -4,6 +4,11 @@
  * what the rest of smr needs to know about the type: its `meter.*` keys, its
  * serial line, its name and interval, and how to build the meter and decode
  * a capture. Nothing outside the driver's folder switches on the meter type.
+ *
+ * The declaration (`driver.ts`) is light: it loads the code that builds the
+ * meter and decodes with `import()` inside `create` and `decode`, so smr
+ * loads only the configured meter's code (every driver is declared, since the
+ * configuration is checked against all of them).
  */
 import type { Rules, ValuesOf } from "../config/rules.ts";
 import type { Logger } from "../log.ts";
@@ -30,9 +35,19 @@ export type BaseMeterConfig<T extends string = string> = {
   interval: number;
 };
 
-/** The validated `meter` section of a driver: base keys, serial keys if it has a line, its own keys. */
+/**
+ * The validated `meter` section of a meter type `T` with keys `R` and serial
+ * line `S`: base keys, serial keys if it has a line, its own keys.
+ */
+export type DriverConfig<
+  T extends string,
+  R extends Rules,
+  S extends SerialSettings | undefined,
+> = BaseMeterConfig<T> & (S extends SerialSettings ? SerialMeterConfig : unknown) & ValuesOf<R>;
+
+/** The validated `meter` section of a driver. */
 export type MeterConfigOf<D extends AnyDriver> = D extends MeterDriver<infer T, infer R, infer S>
-  ? BaseMeterConfig<T> & (S extends SerialSettings ? SerialMeterConfig : unknown) & ValuesOf<R>
+  ? DriverConfig<T, R, S>
   : never;
 
 /** What a driver's meter is built with besides its configuration. */
@@ -71,20 +86,14 @@ export interface MeterDriver<
   serial: S;
   /** Its own `meter.*` keys. */
   keys: R;
-  /** Builds the meter; throws `ConfigError` for a setting it cannot use. */
-  create(
-    meter:
-      & BaseMeterConfig<T>
-      & (S extends SerialSettings ? SerialMeterConfig : unknown)
-      & ValuesOf<R>,
-    context: MeterContext,
-  ): Meter;
+  /**
+   * Builds the meter, loading its code first; throws (or rejects with)
+   * `ConfigError` for a setting it cannot use.
+   */
+  create(meter: DriverConfig<T, R, S>, context: MeterContext): Meter | Promise<Meter>;
   /** Decodes captured bytes for `smr decode`; absent when the type has nothing to decode. */
   decode?(
-    meter:
-      & BaseMeterConfig<T>
-      & (S extends SerialSettings ? SerialMeterConfig : unknown)
-      & ValuesOf<R>,
+    meter: DriverConfig<T, R, S>,
     bytes: Uint8Array,
     context: MeterContext,
   ): DecodeReport | Promise<DecodeReport>;

@@ -37,15 +37,19 @@ export function findDriver(
   return drivers.find((driver) => driver.type === type);
 }
 
-/** Builds the configured meter with its driver; throws `ConfigError` for an unknown type. */
-export function createMeter(
+/**
+ * Builds the configured meter with its driver, which loads the meter's code;
+ * rejects with `ConfigError` for an unknown type or a setting the driver
+ * cannot use.
+ */
+export async function createMeter(
   config: { env: string; meter: BaseMeterConfig & Record<string, unknown> },
   log: Logger,
   drivers: readonly AnyDriver[] = DRIVERS,
-): Meter {
+): Promise<Meter> {
   const driver = findDriver(config.meter.type, drivers);
   if (driver === undefined) {
     throw new ConfigError(`meter.type "${config.meter.type}" is not available in this build`);
   }
-  return driver.create(config.meter, { id: config.env, log });
+  return await driver.create(config.meter, { id: config.env, log });
 }

@@ -66,7 +66,7 @@ Deno.test("toy driver: the loader takes its keys, the pipeline runs it, smr deco
   assertEquals(config.homie.name, "Toy tank");
 
   const lines: string[] = [];
-  const meter = createMeter(config, silentLogger, drivers);
+  const meter = await createMeter(config, silentLogger, drivers);
   await runPipeline({
     meter,
     sinks: [new DummySink((line) => Promise.resolve(void lines.push(line.trim())))],

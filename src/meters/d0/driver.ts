@@ -11,15 +11,9 @@
  *   so the line's default speed (`meter.baud`, the push rate) does not apply
  *   to a pull; data bits, parity and stop bits do.
  */
-import type { Check } from "../../config/rules.ts";
-import { oneOf, rule } from "../../config/rules.ts";
-import { SerialPort } from "../../serial/port.ts";
-import { decodeStreamCapture, defineDriver, serialSettings } from "../driver.ts";
-import { PolledMeter } from "../polled_meter.ts";
-import { StreamMeter } from "../stream_meter.ts";
-import { D0StreamDecoder } from "./decoder.ts";
+import { type Check, oneOf, rule } from "../../config/rules.ts";
+import { defineDriver, type DriverConfig } from "../driver.ts";
 import { isIdentificationStart } from "./identification.ts";
-import { D0PollSession, SIGN_ON_BAUD, SIGN_ON_TIMEOUT } from "./poll_session.ts";
 
 /** A device address as the sign-on carries it: 1 to 32 digits, letters or spaces. */
 const deviceAddress: Check<string> = (v) =>
@@ -44,6 +38,30 @@ export function looksLikeD0(bytes: Uint8Array): boolean {
   return isIdentificationStart(head, start) && /^[0-9A-I]$/.test(head[start + 4] ?? "");
 }
 
+const SERIAL = { baud: 9600, databits: 7, parity: "even", stopbits: 1 } as const;
+
+const keys = {
+  mode: rule(oneOf(["push", "pull"]), {
+    default: "push",
+    doc: "D0: push (mode D, the meter sends by itself) or pull (modes A, B, C: smr asks)",
+  }),
+  address: rule(deviceAddress, {
+    doc: "D0 pull: device address in the sign-on /?address!, for meters that want one",
+  }),
+  baud_switch: rule(onOff, {
+    default: true,
+    doc: "D0 pull: read the data at the rate the meter offers; false stays at 300 baud",
+  }),
+  bcc: rule(oneOf(["optional", "required", "ignore"]), {
+    default: "optional",
+    doc: "D0 push and decode: block check character optional (checked when sent), " +
+      "required, ignore; a pull always checks it",
+  }),
+};
+
+/** The validated `meter` section of a D0 meter. */
+export type D0Config = DriverConfig<"d0", typeof keys, typeof SERIAL>;
+
 /** The IEC 62056-21 meter type. */
 export const d0Driver = defineDriver({
   type: "d0",
@@ -52,57 +70,10 @@ export const d0Driver = defineDriver({
   link: "optical IR head, push 9600 7E1, pull 300 7E1 and the meter's rate",
   name: "Electricity meter",
   interval: (meter) => meter.mode === "pull" ? 60 : 10,
-  serial: { baud: 9600, databits: 7, parity: "even", stopbits: 1 },
-  keys: {
-    mode: rule(oneOf(["push", "pull"]), {
-      default: "push",
-      doc: "D0: push (mode D, the meter sends by itself) or pull (modes A, B, C: smr asks)",
-    }),
-    address: rule(deviceAddress, {
-      doc: "D0 pull: device address in the sign-on /?address!, for meters that want one",
-    }),
-    baud_switch: rule(onOff, {
-      default: true,
-      doc: "D0 pull: read the data at the rate the meter offers; false stays at 300 baud",
-    }),
-    bcc: rule(oneOf(["optional", "required", "ignore"]), {
-      default: "optional",
-      doc: "D0 push and decode: block check character optional (checked when sent), " +
-        "required, ignore; a pull always checks it",
-    }),
-  },
-  create: (meter, { id, log }) => {
-    const info = { manufacturer: "IEC 62056-21", model: "D0 meter" };
-    if (meter.mode === "pull") {
-      return new PolledMeter({
-        id,
-        info,
-        interval: meter.interval,
-        timeout: SIGN_ON_TIMEOUT,
-        port: new SerialPort({
-          path: meter.device,
-          settings: { ...serialSettings(meter), baud: SIGN_ON_BAUD },
-          logger: log,
-        }),
-        session: new D0PollSession({ address: meter.address, baudSwitch: meter.baud_switch }),
-        log,
-      });
-    }
-    return new StreamMeter({
-      id,
-      info,
-      interval: meter.interval,
-      port: new SerialPort({ path: meter.device, settings: serialSettings(meter), logger: log }),
-      decoder: new D0StreamDecoder({ bcc: meter.bcc }),
-      log,
-    });
-  },
-  decode: (meter, bytes, { id }) =>
-    decodeStreamCapture(
-      id,
-      new D0StreamDecoder({ bcc: meter.bcc }),
-      bytes,
-      "no D0 readout found (a readout starts with /XXX and ends with !)",
-    ),
+  serial: SERIAL,
+  keys,
+  create: async (meter, context) => (await import("./meter.ts")).createD0Meter(meter, context),
+  decode: async (meter, bytes, { id }) =>
+    (await import("./meter.ts")).decodeD0Capture(id, meter, bytes),
   detect: looksLikeD0,
 });

@@ -1,7 +1,6 @@
 /** The `dummy` driver: a simulated electricity meter, for trying smr without hardware. */
 import { integer, rule } from "../../config/rules.ts";
 import { defineDriver } from "../driver.ts";
-import { DummyMeter } from "./meter.ts";
 
 /** The dummy meter type. */
 export const dummyDriver = defineDriver({
@@ -17,11 +16,13 @@ export const dummyDriver = defineDriver({
     }),
     silence_for: rule(integer(0, 1e9), { default: 1e9, doc: "readings the outage lasts" }),
   },
-  create: (meter, { id }) =>
-    new DummyMeter({
+  create: async (meter, { id }) => {
+    const { DummyMeter } = await import("./meter.ts");
+    return new DummyMeter({
       id,
       interval: meter.interval,
       silenceAfter: meter.silence_after,
       silenceFor: meter.silence_for,
-    }),
+    });
+  },
 });

@@ -73,10 +73,10 @@ Deno.test("d0 keys: push by default; pull with address and baud switch; bad valu
   assertMatch(configError({ baud_switch: "no" }), /meter\.baud_switch: expected true or false/);
 });
 
-Deno.test("d0 meters: push listens (StreamMeter), pull asks (PolledMeter) at the configured interval", () => {
-  const push = createMeter(config(), SILENT);
+Deno.test("d0 meters: push listens (StreamMeter), pull asks (PolledMeter) at the configured interval", async () => {
+  const push = await createMeter(config(), SILENT);
   assertOk(push instanceof StreamMeter);
-  const pull = createMeter(config({ mode: "pull", interval: 900 }), SILENT);
+  const pull = await createMeter(config({ mode: "pull", interval: 900 }), SILENT);
   assertOk(pull instanceof PolledMeter);
   assertEquals(pull.interval, 900);
   assertEquals(d0Driver.serial, { baud: 9600, databits: 7, parity: "even", stopbits: 1 });
