@@ -74,3 +74,57 @@ Deno.test("compile: the compile task targets aarch64 and builds the whole graph"
   }
   assertEquals(Object.keys(graph.npmPackages).map((id) => id.split("@")[0]), ["smol-toml"]);
 });
+
+/** One module of `deno info --json`: its imports, static or `import()`. */
+interface GraphModule {
+  specifier: string;
+  dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[];
+}
+
+Deno.test("compile: smr starts with no meter's code and no command but the daemon; import() brings them, and the binary holds them", async () => {
+  const info = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "src/main.ts"],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(info.code, 0, new TextDecoder().decode(info.stderr));
+  const { modules } = JSON.parse(new TextDecoder().decode(info.stdout)) as {
+    modules: GraphModule[];
+  };
+  const byName = new Map(modules.map((m) => [m.specifier.replace(`file://${ROOT}`, ""), m]));
+  const name = (specifier: string) => specifier.replace(`file://${ROOT}`, "");
+  // What loads before main() runs: the static imports of src/main.ts, transitively.
+  const atStart = new Set<string>();
+  const next = ["src/main.ts"];
+  for (let file = next.pop(); file !== undefined; file = next.pop()) {
+    if (atStart.has(file)) continue;
+    atStart.add(file);
+    for (const dep of byName.get(file)?.dependencies ?? []) {
+      if (dep.code && !dep.isDynamic) next.push(name(dep.code.specifier));
+    }
+  }
+  const meterCode = [...byName.keys()].filter((f) => /^src\/meters\/[a-z0-9]+\/meter\.ts$/.test(f));
+  assertEquals(meterCode.length, 7, "every driver has a meter.ts in the graph");
+  for (
+    const file of [
+      ...meterCode,
+      "src/serial/port.ts",
+      "src/meters/stream_meter.ts",
+      "src/meters/polled_meter.ts",
+      "src/meters/glo_cipher.ts",
+      "src/cli/check.ts",
+      "src/cli/decode.ts",
+      "src/cli/purge.ts",
+    ]
+  ) {
+    assertOk(byName.has(file), `${file} is in the graph (deno compile embeds it)`);
+    assertOk(!atStart.has(file), `${file} loads at start`);
+  }
+  // Every driver's declaration loads (the configuration is checked against all of them).
+  for (
+    const file of [...byName.keys()].filter((f) => /^src\/meters\/[a-z0-9]+\/driver\.ts$/.test(f))
+  ) {
+    assertOk(atStart.has(file), `${file} does not load at start`);
+  }
+});
