@@ -1,7 +1,8 @@
 /**
  * The cipher of DLMS general-glo-ciphering (`0xDB`), shared by the Sagemcom
- * T210-D-r P1 port and the DLMS push meters: synchronous AES-128 through
- * `node:crypto`.
+ * T210-D-r P1 port and the DLMS push meters: synchronous AES-128 in
+ * TypeScript (aes.ts), so the daemon does not load the Node compatibility
+ * layer of the crypto module.
  *
  * The nonce is the 8-byte system title followed by the 4-byte frame counter.
  * With an authentication key the tag is mandatory: the frame is checked as
@@ -10,14 +11,10 @@
  * control `0x20`, `0x21`), the ciphertext is decrypted as AES-128-CTR from
  * counter block nonce || 00 00 00 02: the GCM keystream, authenticating
  * nothing. The tag bytes are never decrypted as ciphertext.
- *
- * The CTR keystream comes from one AES-128-ECB cipher per key, created once
- * and fed the counter blocks of each frame: creating an `aes-128-ctr`
- * decipher per frame costs about twice as much in Deno.
  */
-import { type Cipheriv, createCipheriv, createDecipheriv } from "node:crypto";
 import { hexByte } from "../bytes.ts";
 import { ok, reject, type Result } from "../result.ts";
+import { Aes128, Aes128Gcm } from "./aes.ts";
 import { KEY_LENGTH } from "./glo_keys.ts";
 
 /** Bytes of the truncated GCM tag of a general-glo-ciphering frame. */
@@ -40,30 +37,47 @@ export interface GloCiphertext {
   tag?: Uint8Array;
 }
 
-const BLOCK = 16;
 const SYSTEM_TITLE = 8;
 const NONCE = 12;
+/** The GCM counter of the first ciphertext block (counter 1 encrypts the tag). */
+const FIRST_COUNTER = 2;
 
-/** GCM options: the tag of these frames is 12 bytes, not the default 16. */
-const GCM_OPTIONS = { authTagLength: GLO_TAG_LENGTH };
+/** Bytes of each shared buffer that plaintexts are cut from. */
+const POOL_SIZE = 8192;
+let pool = new ArrayBuffer(POOL_SIZE);
+let poolUsed = 0;
 
-/** A view of what `node:crypto` returns, as a plain Uint8Array. */
-function view(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length);
+/**
+ * Room for a plaintext: a view into a shared buffer, as Node's Buffer pool
+ * does, because a fresh ArrayBuffer per frame costs a third of decrypting
+ * it. Views never overlap; a buffer is freed once no view of it is left.
+ * Plaintexts over half a buffer get their own.
+ */
+function plaintextBuffer(length: number): Uint8Array<ArrayBuffer> {
+  if (length > POOL_SIZE / 2) return new Uint8Array(length);
+  if (poolUsed + length > POOL_SIZE) {
+    pool = new ArrayBuffer(POOL_SIZE);
+    poolUsed = 0;
+  }
+  const view = new Uint8Array(pool, poolUsed, length);
+  poolUsed += (length + 7) & ~7;
+  return view;
 }
 
 /**
- * Decrypts the general-glo-ciphering frames of one meter: holds its keys and
- * an AES cipher made once. `decrypt` never throws.
+ * Decrypts the general-glo-ciphering frames of one meter: holds its keys,
+ * expanded once. `decrypt` never throws.
  */
 export class GloCipher {
   /** Whether frames are authenticated (an authentication key was given). */
   readonly checksTag: boolean;
-  readonly #key: Uint8Array;
+  /** The CTR cipher, without an authentication key. */
+  readonly #ctrCipher: Aes128 | undefined;
+  /** The GCM cipher, with an authentication key. */
+  readonly #gcmCipher: Aes128Gcm | undefined;
   readonly #aad: Uint8Array | undefined;
-  readonly #ecb: Cipheriv;
-  /** Counter blocks, reused from frame to frame. */
-  #blocks = new Uint8Array(32 * BLOCK);
+  /** The nonce, reused from frame to frame. */
+  readonly #nonce = new Uint8Array(NONCE);
 
   /**
    * Creates the cipher of one encryption key and, when given, one
@@ -77,27 +91,39 @@ export class GloCipher {
     if (authKey !== undefined && authKey.length !== KEY_LENGTH) {
       throw new RangeError(`the authentication key must be ${KEY_LENGTH} bytes`);
     }
-    this.#key = key.slice();
     this.checksTag = authKey !== undefined;
     if (authKey !== undefined) {
       this.#aad = new Uint8Array(1 + KEY_LENGTH);
       this.#aad.set(authKey, 1);
+      this.#gcmCipher = new Aes128Gcm(key);
+    } else {
+      this.#ctrCipher = new Aes128(key);
     }
-    this.#ecb = createCipheriv("aes-128-ecb", this.#key, null);
-    this.#ecb.setAutoPadding(false);
   }
 
   /**
    * Decrypts one frame. With an authentication key the tag is mandatory and
    * checked: rejection reason "tag" when it is missing or does not match.
    * The plaintext is not judged here: without a tag, a wrong key gives
-   * random bytes, and the caller must recognise them.
+   * random bytes, and the caller must recognise them. It is a view into a
+   * buffer shared with other plaintexts (mind its `byteOffset`).
    */
   decrypt(frame: GloCiphertext): Result<Uint8Array<ArrayBuffer>> {
     if (frame.systemTitle.length !== SYSTEM_TITLE) {
       return reject("decryption", `the system title is not ${SYSTEM_TITLE} bytes`);
     }
-    if (this.#aad === undefined) return this.#ctr(frame);
+    const nonce = this.#nonce;
+    nonce.set(frame.systemTitle);
+    const fc = frame.frameCounter;
+    nonce[8] = fc >>> 24;
+    nonce[9] = fc >>> 16;
+    nonce[10] = fc >>> 8;
+    nonce[11] = fc;
+    if (this.#ctrCipher !== undefined) {
+      const plain = plaintextBuffer(frame.ciphertext.length);
+      this.#ctrCipher.ctr(nonce, FIRST_COUNTER, frame.ciphertext, plain);
+      return ok(plain);
+    }
     const tag = frame.tag;
     if (tag === undefined || tag.length !== GLO_TAG_LENGTH) {
       return reject(
@@ -107,66 +133,13 @@ export class GloCipher {
         }), but an authentication key is set`,
       );
     }
-    return this.#gcm(frame, this.#aad, tag);
-  }
-
-  #ctr(frame: GloCiphertext): Result<Uint8Array<ArrayBuffer>> {
-    const text = frame.ciphertext;
-    const count = Math.ceil(text.length / BLOCK);
-    if (this.#blocks.length < count * BLOCK) this.#blocks = new Uint8Array(count * 2 * BLOCK);
-    const blocks = this.#blocks;
-    const title = frame.systemTitle;
-    const fc = frame.frameCounter;
-    for (let n = 0, at = 0; n < count; n++, at += BLOCK) {
-      for (let i = 0; i < SYSTEM_TITLE; i++) blocks[at + i] = title[i];
-      blocks[at + 8] = fc >>> 24;
-      blocks[at + 9] = fc >>> 16;
-      blocks[at + 10] = fc >>> 8;
-      blocks[at + 11] = fc;
-      const counter = n + 2;
-      blocks[at + 12] = counter >>> 24;
-      blocks[at + 13] = counter >>> 16;
-      blocks[at + 14] = counter >>> 8;
-      blocks[at + 15] = counter;
-    }
-    let stream: Uint8Array;
-    try {
-      stream = view(this.#ecb.update(blocks.subarray(0, count * BLOCK)));
-    } catch {
-      return reject("decryption", "AES failed on a frame");
-    }
-    if (stream.length !== count * BLOCK) {
-      return reject("decryption", "AES returned a short keystream on a frame");
-    }
-    const n = text.length;
-    for (let i = 0; i < n; i++) stream[i] ^= text[i];
-    return ok(view(stream.subarray(0, n)));
-  }
-
-  #gcm(frame: GloCiphertext, aad: Uint8Array, tag: Uint8Array): Result<Uint8Array<ArrayBuffer>> {
-    const nonce = new Uint8Array(NONCE);
-    nonce.set(frame.systemTitle);
-    const fc = frame.frameCounter;
-    nonce[8] = fc >>> 24;
-    nonce[9] = fc >>> 16;
-    nonce[10] = fc >>> 8;
-    nonce[11] = fc;
+    const aad = this.#aad!;
     aad[0] = frame.securityControl;
-    let text: Uint8Array;
-    try {
-      const decipher = createDecipheriv("aes-128-gcm", this.#key, nonce, GCM_OPTIONS);
-      decipher.setAAD(aad);
-      decipher.setAuthTag(tag);
-      text = decipher.update(frame.ciphertext);
-      try {
-        decipher.final();
-      } catch {
-        return reject("tag", "authentication tag mismatch");
-      }
-    } catch {
-      return reject("decryption", "AES-GCM failed on a frame");
+    const plain = plaintextBuffer(frame.ciphertext.length);
+    if (!this.#gcmCipher!.decrypt(nonce, aad, frame.ciphertext, tag, plain)) {
+      return reject("tag", "authentication tag mismatch");
     }
-    return ok(view(text));
+    return ok(plain);
   }
 }
 

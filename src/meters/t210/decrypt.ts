@@ -57,7 +57,7 @@ export function frameNonce(frame: GloFrame): Bytes {
 }
 
 /**
- * Decrypts the frames of one meter, synchronously (AES through `node:crypto`,
+ * Decrypts the frames of one meter, synchronously (AES-128 in TypeScript,
  * see glo_cipher.ts). `decrypt` never throws: a wrong key, a failed tag or a
  * damaged frame is a rejection naming the setting to check.
  */
