@@ -175,6 +175,7 @@ Deno.test("toml: tables and keys defined twice", () => {
   rejects("a.b = 1\n[a]", /table a is already defined by dotted keys/);
   rejects("[a.b.c]\nz = 9\n[a]\nb.c.t = 1", /cannot extend table b with dotted keys/);
   rejects("[a.b]\nc = 1\n[a]\nb.d = 2", /cannot extend table b with dotted keys/);
+  rejects("[[a.b.c]]\n[a.b]\n[a]\nb.x = 1", /cannot extend table b with dotted keys/);
   rejects("[a]\nb = 1\n[a]\nc = 2", /defined twice/);
   rejects("[a]\n[a.b]\nc = 1\n[a]\nb = 2", /defined twice/);
   rejects("[a.b]\nc = 1\n[a]\nb = 2", /duplicate key b/);
@@ -358,6 +359,9 @@ Deno.test("toml: multi-line basic strings", () => {
   assertEquals(value('""""""""'), '""');
   assertEquals(value('"""a\\tb\\u00e9"""'), "a\tbé");
   assertEquals(value('"""\n\n"""'), "\n");
+  // Quotes before the closing delimiter, also right after a line-ending backslash.
+  assertEquals(value('"""x\\\n  """"'), 'x"');
+  assertEquals(value('"""x\\\n  """""'), 'x""');
   rejects('a = """Here are three quotation marks: """."""', /new line after the value/);
   rejects('a = """a""""""', /three quotes in a row/);
   rejects('a = """\\ x"""', /^invalid escape$/);
