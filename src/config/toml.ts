@@ -12,8 +12,8 @@
  * The result is plain objects (a key named `__proto__` is an own property),
  * arrays, strings, numbers and booleans. Syntax errors throw a
  * {@link TomlSyntaxError}: a whole document either parses or names the one
- * place to fix, and the reason never quotes a value (secrets live in these
- * files).
+ * place to fix, and the reason quotes no value, only the letter of an
+ * invalid escape (secrets live in these files).
  */
 
 /** A parsed TOML table. */
@@ -61,6 +61,9 @@ const APOSTROPHE = 0x27;
 const BACKSLASH = 0x5c;
 
 const BARE_KEY = /^[A-Za-z0-9_-]+$/;
+// Numbers as the specification has them: an underscore only between two
+// digits, no leading zero, a sign only without a prefix, a digit either side
+// of the point, and an exponent that may have leading zeros.
 const DECIMAL_INTEGER = /^[+-]?(?:0|[1-9](?:_?[0-9])*)$/;
 const PREFIXED_INTEGER =
   /^0(?:x[0-9A-Fa-f](?:_?[0-9A-Fa-f])*|o[0-7](?:_?[0-7])*|b[01](?:_?[01])*)$/;
