@@ -6,7 +6,7 @@
  * Layers are flattened to dotted keys (`meter.key`), which makes the deep
  * merge a plain override and lets every value remember where it came from.
  */
-import { parse, TomlError } from "smol-toml";
+import { parse, TomlSyntaxError } from "./toml.ts";
 import { ConfigError } from "./error.ts";
 
 /** A configuration value and where it was set, for error messages. */
@@ -33,8 +33,7 @@ const SELECTORS = new Set(["SMR_ENV", "SMR_CONFIG_DIR"]);
 type Table = Record<string, unknown>;
 
 function isTable(value: unknown): value is Table {
-  return typeof value === "object" && value !== null && !Array.isArray(value) &&
-    !(value instanceof Date);
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Adds every leaf of `table` under `prefix` to `settings`, overriding. */
@@ -58,12 +57,11 @@ function flatten(table: Table, source: string, settings: Settings, prefix = ""):
 /** Parses one TOML file; the error names the line but never echoes the content. */
 export function parseToml(text: string, fileName: string): Table {
   try {
-    return parse(text) as Table;
+    return parse(text);
   } catch (error) {
-    if (error instanceof TomlError) {
-      const reason = error.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
+    if (error instanceof TomlSyntaxError) {
       throw new ConfigError(
-        `${fileName}: invalid TOML at line ${error.line}, column ${error.column}: ${reason}`,
+        `${fileName}: invalid TOML at line ${error.line}, column ${error.column}: ${error.reason}`,
       );
     }
     throw error;
@@ -108,7 +106,7 @@ function environments(table: Table, fileName: string): Map<string, Table> {
 /** Parses an environment variable's value as a TOML value, else takes it as a string. */
 export function parseEnvValue(raw: string): unknown {
   try {
-    return (parse(`value = ${raw}`) as Table).value;
+    return parse(`value = ${raw}`).value;
   } catch {
     return raw;
   }
