@@ -9,10 +9,15 @@ Deno.test("compile: the binary, the start and smr tasks and the tests share the 
   // Opening a serial device under /dev needs every permission since Deno
   // 1.43; the sandbox is the systemd unit's, so the binary gets them all.
   // The datagram socket to systemd (Deno.listenDatagram) needs --unstable-net.
+  // The rest trade speed nobody needs for memory (tests/bench/README.md): no
+  // code cache file, heap limits, and no optimising compilers (smr decodes a
+  // frame a second; interpreted and baseline code does that in well under a
+  // millisecond).
   assertEquals(SHIPPED_FLAGS, [
     "--allow-all",
     "--unstable-net",
-    "--v8-flags=--max-semi-space-size=1,--max-old-space-size=32",
+    "--no-code-cache",
+    "--v8-flags=--max-semi-space-size=1,--max-old-space-size=32,--no-opt,--no-maglev",
   ]);
   for (const name of ["compile", "start", "smr"] as const) {
     const task = denoJson.tasks[name];
