@@ -1,5 +1,5 @@
 /**
- * `smr purge`: decommissioning (homie-4.md I3, L5). Collects every retained
+ * `smr purge`: decommissioning a device. Collects every retained
  * topic of the device, the Homie tree and its Home Assistant configs, and
  * clears each with a zero-length retained publish, `$homie` last so that
  * controllers see the device go away in one step.
@@ -24,7 +24,7 @@ export type PurgePlan =
     ok: true;
     /** Topics to clear first, discovery configs before the Homie tree. */
     topics: string[];
-    /** `$homie`, cleared after every other topic is gone (I3), when present. */
+    /** `$homie`, cleared after every other topic is gone, when present. */
     final?: string;
     /** The device's `$state` when one was retained. */
     state?: string;
@@ -41,7 +41,7 @@ export interface PlanOptions extends DeviceTopics {
 
 /**
  * Orders the retained topics found: discovery configs first (Home Assistant
- * drops the entities), then the Homie tree, `$homie` last (I3). Refuses while
+ * drops the entities), then the Homie tree, `$homie` last. Refuses while
  * `$state` is one a running smr publishes, unless forced.
  */
 export function planPurge(retained: ReadonlyMap<string, string>, options: PlanOptions): PurgePlan {

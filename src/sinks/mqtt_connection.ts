@@ -181,7 +181,7 @@ export interface BrokerOptions extends Broker {
 
 /** Options of {@link connectWithBackoff}. */
 export interface ConnectionOptions extends Omit<BrokerOptions, "shutdownMs"> {
-  /** Stable and unique per device and purpose, e.g. `smr-t210` (A4). */
+  /** Stable and unique per device and purpose, e.g. `smr-t210`. */
   clientId: string;
   /** What the connection serves, for log lines, e.g. `homie/t210`. */
   label: string;
@@ -281,8 +281,8 @@ export function explainFailure(
 /**
  * Connects and keeps reconnecting: a broker that is down at start, goes
  * away later, refuses the login or fails TLS is retried with backoff, never
- * given up on (A6), and each change of state is logged once. Publishes not
- * acknowledged when the connection drops are dropped with it (A7).
+ * given up on, and each change of state is logged once. Publishes not
+ * acknowledged when the connection drops are dropped with it.
  */
 export function connectWithBackoff(options: ConnectionOptions): MqttLink {
   const { log, label, clientId } = options;
@@ -382,7 +382,7 @@ export async function connectOnce(
 
 /**
  * Publishes messages retained at QoS 1 when connected. Nothing is queued
- * while the broker is away (A7): every (re)connect publishes the current
+ * while the broker is away: every (re)connect publishes the current
  * state again.
  */
 export function publishRetained(

@@ -12,9 +12,9 @@ const DEVICE_ATTRIBUTES = ["$homie", "$name", "$extensions", "$implementation", 
 
 /**
  * Checks the publishes of one device from its first `init` to the first
- * `ready` after it: order (D1, D2, D4), retain and QoS (H1, H2), ids (B1),
- * attribute completeness (C, E, F; an enum's `$format`, F5) and value
- * formats (G; an enum value among its `$format`, G5).
+ * `ready` after it: the order of `$state` and the attributes, retain and
+ * QoS, ids, attribute completeness (an enum's `$format` included) and
+ * value formats (an enum value among its `$format`).
  *
  * Retain: a capture over MQTT 3.1.1 sees no retain flag on live messages,
  * so for captured messages pass `retained`, the device's retained topics as
@@ -112,7 +112,7 @@ export function checkStartup(
   return tree;
 }
 
-/** Checks a value payload against its datatype (G2, G3, G6, G7). */
+/** Checks a value payload against its datatype. */
 export function checkValue(path: string, datatype: string, value: string): void {
   const pattern = { float: FLOAT_PAYLOAD, integer: INTEGER_PAYLOAD, datetime: DATETIME_PAYLOAD }[
     datatype as "float"
