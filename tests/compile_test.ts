@@ -5,6 +5,25 @@ import { SHIPPED_FLAGS } from "./e2e/smr.ts";
 const ROOT = new URL("..", import.meta.url).pathname;
 const FLAGS_FILE = "$(cat etc/smr.flags)";
 
+/** One module of `deno info --json`: its kind and its imports, static or `import()`. */
+interface GraphModule {
+  specifier: string;
+  kind?: string;
+  dependencies?: { code?: { specifier: string }; isDynamic?: boolean; npmPackage?: string }[];
+}
+
+/** The module graph of `src/main.ts`, which `deno compile` builds the binary from. */
+async function moduleGraph(): Promise<{ modules: GraphModule[] }> {
+  const info = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "src/main.ts"],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(info.code, 0, new TextDecoder().decode(info.stderr));
+  return JSON.parse(new TextDecoder().decode(info.stdout));
+}
+
 Deno.test("compile: the binary, the start and smr tasks and the tests share the flags of etc/smr.flags", () => {
   // Opening a serial device under /dev needs every permission since Deno
   // 1.43; the sandbox is the systemd unit's, so the binary gets them all.
@@ -64,16 +83,7 @@ Deno.test("compile: the compile task targets aarch64 and builds the whole graph"
   // The module graph the binary was built from: smr's own MQTT client and
   // TOML parser, and no npm package (one would bring up the npm resolver and
   // Node's compatibility layer).
-  const info = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", "src/main.ts"],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assertEquals(info.code, 0, new TextDecoder().decode(info.stderr));
-  const graph = JSON.parse(new TextDecoder().decode(info.stdout)) as {
-    modules: { specifier: string; kind?: string; dependencies?: { npmPackage?: string }[] }[];
-  };
+  const graph = await moduleGraph();
   const modules = graph.modules.map((m) => m.specifier);
   for (const file of ["src/mqtt/client.ts", "src/mqtt/packets.ts", "src/config/toml.ts"]) {
     assertOk(modules.includes(new URL(file, `file://${ROOT}`).href), `${file} not in the graph`);
@@ -85,23 +95,8 @@ Deno.test("compile: the compile task targets aarch64 and builds the whole graph"
   assertEquals(npm.map((m) => m.specifier), []);
 });
 
-/** One module of `deno info --json`: its imports, static or `import()`. */
-interface GraphModule {
-  specifier: string;
-  dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[];
-}
-
 Deno.test("compile: smr starts with no meter's code and no command but the daemon; import() brings them, and the binary holds them", async () => {
-  const info = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", "src/main.ts"],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assertEquals(info.code, 0, new TextDecoder().decode(info.stderr));
-  const { modules } = JSON.parse(new TextDecoder().decode(info.stdout)) as {
-    modules: GraphModule[];
-  };
+  const { modules } = await moduleGraph();
   const byName = new Map(modules.map((m) => [m.specifier.replace(`file://${ROOT}`, ""), m]));
   const name = (specifier: string) => specifier.replace(`file://${ROOT}`, "");
   // What loads before main() runs: the static imports of src/main.ts, transitively.

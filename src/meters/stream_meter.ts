@@ -9,8 +9,9 @@
 import type { Logger } from "../log.ts";
 import type { MeterInfo, Value } from "../reading.ts";
 import type { Result } from "../result.ts";
-import type { SerialPort } from "../serial/port.ts";
+import { SerialPort } from "../serial/port.ts";
 import { isoLocal } from "../time.ts";
+import { type MeterContext, type SerialMeterConfig, serialSettings } from "./driver.ts";
 import {
   emptyStats,
   type Meter,
@@ -101,4 +102,21 @@ export class StreamMeter implements Meter {
       await port.close();
     }
   }
+}
+
+/** A meter listening on the serial line of its configuration, decoding with `decoder`. */
+export function listeningMeter(
+  meter: SerialMeterConfig & { interval: number },
+  { id, log }: MeterContext,
+  info: MeterInfo,
+  decoder: StreamDecoder,
+): StreamMeter {
+  return new StreamMeter({
+    id,
+    info,
+    interval: meter.interval,
+    port: new SerialPort({ path: meter.device, settings: serialSettings(meter), logger: log }),
+    decoder,
+    log,
+  });
 }

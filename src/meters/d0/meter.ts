@@ -8,13 +8,14 @@ import {
 } from "../driver.ts";
 import type { Meter } from "../meter.ts";
 import { PolledMeter } from "../polled_meter.ts";
-import { StreamMeter } from "../stream_meter.ts";
+import { listeningMeter } from "../stream_meter.ts";
 import { D0StreamDecoder } from "./decoder.ts";
 import type { D0Config } from "./driver.ts";
 import { D0PollSession, SIGN_ON_BAUD, SIGN_ON_TIMEOUT } from "./poll_session.ts";
 
 /** A D0 meter: listened to in push mode, signed on to and read in pull mode. */
-export function createD0Meter(meter: D0Config, { id, log }: MeterContext): Meter {
+export function createD0Meter(meter: D0Config, context: MeterContext): Meter {
+  const { id, log } = context;
   const info = { manufacturer: "IEC 62056-21", model: "D0 meter" };
   if (meter.mode === "pull") {
     return new PolledMeter({
@@ -31,14 +32,7 @@ export function createD0Meter(meter: D0Config, { id, log }: MeterContext): Meter
       log,
     });
   }
-  return new StreamMeter({
-    id,
-    info,
-    interval: meter.interval,
-    port: new SerialPort({ path: meter.device, settings: serialSettings(meter), logger: log }),
-    decoder: new D0StreamDecoder({ bcc: meter.bcc }),
-    log,
-  });
+  return listeningMeter(meter, context, info, new D0StreamDecoder({ bcc: meter.bcc }));
 }
 
 /** Decodes the readouts of a capture. */

@@ -2,19 +2,17 @@
 import { decodeHex } from "../../bytes.ts";
 import { ConfigError } from "../../config/error.ts";
 import { ok, type Result } from "../../result.ts";
-import { SerialPort } from "../../serial/port.ts";
 import {
   captureReading,
   type DecodeReport,
   decodeStreamCapture,
   type FlushableDecoder,
   type MeterContext,
-  serialSettings,
 } from "../driver.ts";
 import { parseDlmsKey } from "../glo_keys.ts";
 import { manufacturerName } from "../manufacturers.ts";
 import type { Meter } from "../meter.ts";
-import { type Decoded, StreamMeter } from "../stream_meter.ts";
+import { type Decoded, listeningMeter } from "../stream_meter.ts";
 import { GLO_CIPHERING } from "./ciphered.ts";
 import type { DlmsConfig } from "./driver.ts";
 import { DATA_NOTIFICATION } from "./notification.ts";
@@ -107,13 +105,11 @@ export function decodeDlmsCapture(
 }
 
 /** A DLMS push meter listening on its M-Bus or HDLC line. */
-export function createDlmsMeter(meter: DlmsConfig, { id, log }: MeterContext): Meter {
-  return new StreamMeter({
-    id,
-    info: { manufacturer: "DLMS", model: "DLMS/COSEM push meter" },
-    interval: meter.interval,
-    port: new SerialPort({ path: meter.device, settings: serialSettings(meter), logger: log }),
-    decoder: dlmsStream(id, meter),
-    log,
-  });
+export function createDlmsMeter(meter: DlmsConfig, context: MeterContext): Meter {
+  return listeningMeter(
+    meter,
+    context,
+    { manufacturer: "DLMS", model: "DLMS/COSEM push meter" },
+    dlmsStream(context.id, meter),
+  );
 }

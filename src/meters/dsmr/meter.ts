@@ -1,9 +1,8 @@
 /** The DSMR meter built from its configuration, and the decoding of a capture of telegrams. */
 import { ok, type Result } from "../../result.ts";
-import { SerialPort } from "../../serial/port.ts";
-import { captureReading, type DecodeReport, type MeterContext, serialSettings } from "../driver.ts";
+import { captureReading, type DecodeReport, type MeterContext } from "../driver.ts";
 import type { Meter } from "../meter.ts";
-import { type Decoded, type StreamDecoder, StreamMeter } from "../stream_meter.ts";
+import { type Decoded, listeningMeter, type StreamDecoder } from "../stream_meter.ts";
 import { decodeTelegram } from "./decode.ts";
 import type { DsmrConfig } from "./driver.ts";
 import { TelegramFramer } from "./framer.ts";
@@ -26,15 +25,13 @@ function dsmrDecoder(crc: CrcMode): StreamDecoder {
 }
 
 /** A DSMR meter listening on its P1 port. */
-export function createDsmrMeter(meter: DsmrConfig, { id, log }: MeterContext): Meter {
-  return new StreamMeter({
-    id,
-    info: { manufacturer: "DSMR", model: "P1 meter" },
-    interval: meter.interval,
-    port: new SerialPort({ path: meter.device, settings: serialSettings(meter), logger: log }),
-    decoder: dsmrDecoder(meter.crc),
-    log,
-  });
+export function createDsmrMeter(meter: DsmrConfig, context: MeterContext): Meter {
+  return listeningMeter(
+    meter,
+    context,
+    { manufacturer: "DSMR", model: "P1 meter" },
+    dsmrDecoder(meter.crc),
+  );
 }
 
 /** Decodes the telegrams of a capture, one problem line per telegram that did not decode. */

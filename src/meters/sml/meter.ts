@@ -1,16 +1,14 @@
 /** The SML meter built from its configuration, and the decoding of a capture of SML frames. */
 import { ok, type Result } from "../../result.ts";
-import { SerialPort } from "../../serial/port.ts";
 import {
   type DecodeReport,
   decodeStreamCapture,
   type FlushableDecoder,
   type MeterContext,
-  serialSettings,
 } from "../driver.ts";
 import { manufacturerName } from "../manufacturers.ts";
 import type { Meter } from "../meter.ts";
-import { type Decoded, StreamMeter } from "../stream_meter.ts";
+import { type Decoded, listeningMeter } from "../stream_meter.ts";
 import { SmlDecoder, type SmlFrameDecoded } from "./decoder.ts";
 import type { SmlConfig } from "./driver.ts";
 import type { SmlCrc } from "./transport.ts";
@@ -33,15 +31,13 @@ function smlStream(crc: SmlCrc | "auto"): FlushableDecoder {
 }
 
 /** An SML meter listening through the optical head. */
-export function createSmlMeter(meter: SmlConfig, { id, log }: MeterContext): Meter {
-  return new StreamMeter({
-    id,
-    info: { manufacturer: "SML", model: "SML meter" },
-    interval: meter.interval,
-    port: new SerialPort({ path: meter.device, settings: serialSettings(meter), logger: log }),
-    decoder: smlStream(meter.crc),
-    log,
-  });
+export function createSmlMeter(meter: SmlConfig, context: MeterContext): Meter {
+  return listeningMeter(
+    meter,
+    context,
+    { manufacturer: "SML", model: "SML meter" },
+    smlStream(meter.crc),
+  );
 }
 
 /** Decodes the SML frames of a capture. */

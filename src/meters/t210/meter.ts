@@ -1,13 +1,12 @@
 /** The T210-D-r meter built from its configuration, and the decoding of a capture with a key diagnosis. */
 import { ConfigError } from "../../config/error.ts";
 import { ok, type Rejection } from "../../result.ts";
-import { SerialPort } from "../../serial/port.ts";
-import { captureReading, type DecodeReport, type MeterContext, serialSettings } from "../driver.ts";
+import { captureReading, type DecodeReport, type MeterContext } from "../driver.ts";
 import { decodeTelegram } from "../dsmr/decode.ts";
 import { telegramInfo } from "../dsmr/identity.ts";
 import { parseKey } from "../glo_keys.ts";
 import type { Meter } from "../meter.ts";
-import { type Decoded, type StreamDecoder, StreamMeter } from "../stream_meter.ts";
+import { type Decoded, listeningMeter, type StreamDecoder } from "../stream_meter.ts";
 import { FrameDecrypter } from "./decrypt.ts";
 import { type ConfiguredKeys, diagnoseKeys } from "./diagnose.ts";
 import type { T210Config } from "./driver.ts";
@@ -80,13 +79,11 @@ export async function decodeT210Capture(
 }
 
 /** A T210-D-r listening on its P1 port. */
-export function createT210Meter(meter: T210Config, { id, log }: MeterContext): Meter {
-  return new StreamMeter({
-    id,
-    info: { manufacturer: "Sagemcom", model: "T210-D-r" },
-    interval: meter.interval,
-    port: new SerialPort({ path: meter.device, settings: serialSettings(meter), logger: log }),
-    decoder: t210Decoder(id, t210Keys(meter)),
-    log,
-  });
+export function createT210Meter(meter: T210Config, context: MeterContext): Meter {
+  return listeningMeter(
+    meter,
+    context,
+    { manufacturer: "Sagemcom", model: "T210-D-r" },
+    t210Decoder(context.id, t210Keys(meter)),
+  );
 }
