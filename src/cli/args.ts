@@ -209,10 +209,12 @@ export function parseCli(argv: string[]): Args {
 
 /**
  * Splits arguments into flag values and positionals: `--name value`,
- * `--name=value`, `-n value`, `-nvalue`, booleans as `--name` or `-n`, and
- * `--` before operands that start with a dash. A later flag wins over an
- * earlier one. Throws {@link UsageError} for an unknown flag, a string flag
- * without its value and a boolean flag given a value.
+ * `--name=value`, `-n value`, `-nvalue`, booleans as `--name` or `-n` (or
+ * grouped, `-hV`), and `--` before operands that start with a dash. A later
+ * flag wins over an earlier one. Throws {@link UsageError} for an unknown
+ * flag, a string flag without its value (a separate value may not start
+ * with a dash: `--env --help` is a mistake, `--env=-x` is not) and a boolean
+ * flag given a value.
  */
 function parseFlags(
   argv: readonly string[],
@@ -223,6 +225,13 @@ function parseFlags(
   );
   const values: Record<string, string | boolean> = {};
   const positionals: string[] = [];
+  const known = (key: string, long: boolean): string => {
+    const name = long ? key : byShort.get(key);
+    if (name === undefined || !Object.hasOwn(flags, name)) {
+      throw new UsageError(`unknown option '${long ? "--" : "-"}${key}'`);
+    }
+    return name;
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--") {
@@ -236,19 +245,30 @@ function parseFlags(
     const long = arg.startsWith("--");
     const eq = long ? arg.indexOf("=") : -1;
     const key = long ? arg.slice(2, eq < 0 ? undefined : eq) : arg.slice(1, 2);
-    const name = long ? key : byShort.get(key);
+    const name = known(key, long);
     const shown = long ? `--${key}` : `-${key}`;
-    if (name === undefined || !Object.hasOwn(flags, name)) {
-      throw new UsageError(`unknown option '${shown}'`);
-    }
     const attached = long ? (eq < 0 ? undefined : arg.slice(eq + 1)) : arg.slice(2) || undefined;
     if (flags[name].type === "boolean") {
-      if (attached !== undefined) throw new UsageError(`option '${shown}' does not take a value`);
       values[name] = true;
+      if (attached === undefined) continue;
+      // Grouped short booleans: -hV.
+      if (long || !/^[A-Za-z]+$/.test(attached)) {
+        throw new UsageError(`option '${shown}' does not take a value`);
+      }
+      for (const letter of attached) {
+        const other = known(letter, false);
+        if (flags[other].type !== "boolean") {
+          throw new UsageError(`option '-${letter}' needs a value`);
+        }
+        values[other] = true;
+      }
       continue;
     }
-    const value = attached ?? argv[++i];
-    if (value === undefined) throw new UsageError(`option '${shown}' needs a value`);
+    const value = attached ?? argv[i + 1];
+    if (value === undefined || (attached === undefined && value.startsWith("-") && value !== "-")) {
+      throw new UsageError(`option '${shown}' needs a value`);
+    }
+    if (attached === undefined) i++;
     values[name] = value;
   }
   return { values, positionals };
