@@ -52,6 +52,13 @@ Deno.test("cli: values inline or apart, -- before operands, usage errors for the
   assertEquals(usageError(["-V=1"]), "option '-V' does not take a value");
   assertEquals(usageError(["--version=1"]), "option '--version' does not take a value");
   assertEquals(usageError(["-x"]), "unknown option '-x'");
+  assertEquals(usageError(["--env", "--help"]), "option '--env' needs a value");
+  assertEquals(usageError(["decode", "--env", "--", "f"]), "option '--env' needs a value");
+  assertEquals(parseCli(["--env=-x"]).env, "-x");
+  assertEquals(parseCli(["decode", "--env", "-"]).env, "-");
+  assertEquals(parseCli(["-hV"]), { ...parseCli(["-h", "-V"]) });
+  assertEquals(usageError(["-hx"]), "unknown option '-x'");
+  assertEquals(usageError(["-he"]), "option '-e' needs a value");
   assertEquals(usageError(["--env="]), "--env needs a name");
 });
 
@@ -109,6 +116,17 @@ Deno.test("cli: a configuration error exits 78 with the message and no secret", 
     stderr.trim(),
     "smr: environment variable SMR_METER__AUTH_KEY meter.auth_key: expected 32 hex characters",
   );
+  assertOk(!stderr.includes(key));
+});
+
+Deno.test("cli: a setting the driver's code refuses (loaded when the meter is built) exits 78 too", async () => {
+  const key = "00112233445566778899aabbccddeeff";
+  const { code, stderr } = await runSmr({
+    args: ["--env", "dlms"],
+    env: { SMR_METER__AUTH_KEY: key, SMR_MQTT__URL: "mqtt://127.0.0.1:1" },
+  });
+  assertEquals(code, 78);
+  assertEquals(stderr.trim(), "smr: meter.auth_key needs meter.key (the encryption key) as well");
   assertOk(!stderr.includes(key));
 });
 
