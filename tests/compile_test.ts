@@ -80,19 +80,20 @@ Deno.test("compile: the compile task targets aarch64 and builds the whole graph"
   assertOk(!/node_modules|smol-toml/.test(log), `an npm package is embedded:\n${log}`);
   assertOk(Deno.statSync(`${out}/smr`).size > 1_000_000);
   await Deno.remove(out, { recursive: true });
-  // The module graph the binary was built from: smr's own MQTT client and
-  // TOML parser, and no npm package (one would bring up the npm resolver and
-  // Node's compatibility layer).
+  // The module graph the binary was built from: smr's own MQTT client, TOML
+  // parser and AES, and no npm package or node: module (either brings up
+  // Node's compatibility layer, several MB on the board).
   const graph = await moduleGraph();
   const modules = graph.modules.map((m) => m.specifier);
   for (const file of ["src/mqtt/client.ts", "src/mqtt/packets.ts", "src/config/toml.ts"]) {
     assertOk(modules.includes(new URL(file, `file://${ROOT}`).href), `${file} not in the graph`);
   }
   // Not graph.npmPackages: it lists the lockfile's packages, and a test uses one.
-  const npm = graph.modules.filter((m) =>
-    m.kind === "npm" || m.specifier.startsWith("npm:") || m.dependencies?.some((d) => d.npmPackage)
+  const foreign = graph.modules.filter((m) =>
+    m.kind === "npm" || m.kind === "node" || /^(npm|node):/.test(m.specifier) ||
+    m.dependencies?.some((d) => d.npmPackage)
   );
-  assertEquals(npm.map((m) => m.specifier), []);
+  assertEquals(foreign.map((m) => m.specifier), [], "no npm package and no node: module");
 });
 
 Deno.test("compile: smr starts with no meter's code and no command but the daemon; import() brings them, and the binary holds them", async () => {
@@ -124,6 +125,7 @@ Deno.test("compile: smr starts with no meter's code and no command but the daemo
       "src/meters/stream_meter.ts",
       "src/meters/polled_meter.ts",
       "src/meters/glo_cipher.ts",
+      "src/meters/aes.ts",
       "src/cli/check.ts",
       "src/cli/decode.ts",
       "src/cli/purge.ts",
@@ -132,6 +134,13 @@ Deno.test("compile: smr starts with no meter's code and no command but the daemo
     assertOk(byName.has(file), `${file} is in the graph (deno compile embeds it)`);
     assertOk(!atStart.has(file), `${file} loads at start`);
   }
+  // Of a driver's folder, only its declaration loads at start, and the small
+  // pure helpers its declaration needs.
+  const helpers = ["src/meters/d0/identification.ts"];
+  const driverCode = [...atStart].filter((f) =>
+    /^src\/meters\/[a-z0-9]+\//.test(f) && !f.endsWith("/driver.ts") && !helpers.includes(f)
+  );
+  assertEquals(driverCode, [], "driver code that loads at start");
   // Every driver's declaration loads (the configuration is checked against all of them).
   for (const file of declarations) {
     assertOk(atStart.has(file), `${file} does not load at start`);
