@@ -5,6 +5,7 @@
  * ASCII characters that are the key bytes themselves. Messages never repeat
  * a key, not even in part.
  */
+import { ConfigError } from "../config/error.ts";
 import { ok, reject, type Result } from "../result.ts";
 import { hexDigit } from "../bytes.ts";
 
@@ -62,4 +63,19 @@ export function parseDlmsKey(text: string, name: string): Result<Uint8Array> {
     key[i] = code;
   }
   return ok(key);
+}
+
+/**
+ * The bytes of a configured key, parsed with `parse` ({@link parseKey} or
+ * {@link parseDlmsKey}); throws `ConfigError` with the parser's message
+ * (which names the setting, never the key) when it is not one.
+ */
+export function configuredKey(
+  text: string,
+  name: string,
+  parse: (text: string, name: string) => Result<Uint8Array>,
+): Uint8Array {
+  const parsed = parse(text, name);
+  if (!parsed.ok) throw new ConfigError(parsed.error.message);
+  return parsed.value;
 }

@@ -9,9 +9,10 @@
 import type { Logger } from "../log.ts";
 import type { MeterInfo, Value } from "../reading.ts";
 import type { Result } from "../result.ts";
-import { SerialPort } from "../serial/port.ts";
+import type { SerialPort } from "../serial/port.ts";
 import { isoLocal } from "../time.ts";
-import { type MeterContext, type SerialMeterConfig, serialSettings } from "./driver.ts";
+import type { MeterContext, SerialMeterConfig } from "./driver.ts";
+import { meterPort } from "./meter_port.ts";
 import {
   emptyStats,
   type Meter,
@@ -115,7 +116,7 @@ export function listeningMeter(
     id,
     info,
     interval: meter.interval,
-    port: new SerialPort({ path: meter.device, settings: serialSettings(meter), logger: log }),
+    port: meterPort(meter, log),
     decoder,
     log,
   });

@@ -1,12 +1,7 @@
 /** The D0 meter built from its configuration (push or pull), and the decoding of a capture. */
-import { SerialPort } from "../../serial/port.ts";
-import {
-  type DecodeReport,
-  decodeStreamCapture,
-  type MeterContext,
-  serialSettings,
-} from "../driver.ts";
+import { type DecodeReport, decodeStreamCapture, type MeterContext } from "../driver.ts";
 import type { Meter } from "../meter.ts";
+import { meterPort } from "../meter_port.ts";
 import { PolledMeter } from "../polled_meter.ts";
 import { listeningMeter } from "../stream_meter.ts";
 import { D0StreamDecoder } from "./decoder.ts";
@@ -23,11 +18,7 @@ export function createD0Meter(meter: D0Config, context: MeterContext): Meter {
       info,
       interval: meter.interval,
       timeout: SIGN_ON_TIMEOUT,
-      port: new SerialPort({
-        path: meter.device,
-        settings: { ...serialSettings(meter), baud: SIGN_ON_BAUD },
-        logger: log,
-      }),
+      port: meterPort(meter, log, SIGN_ON_BAUD),
       session: new D0PollSession({ address: meter.address, baudSwitch: meter.baud_switch }),
       log,
     });

@@ -9,7 +9,7 @@ import {
   type FlushableDecoder,
   type MeterContext,
 } from "../driver.ts";
-import { parseDlmsKey } from "../glo_keys.ts";
+import { configuredKey, parseDlmsKey } from "../glo_keys.ts";
 import { manufacturerName } from "../manufacturers.ts";
 import type { Meter } from "../meter.ts";
 import { type Decoded, listeningMeter } from "../stream_meter.ts";
@@ -17,13 +17,6 @@ import { GLO_CIPHERING } from "./ciphered.ts";
 import type { DlmsConfig } from "./driver.ts";
 import { DATA_NOTIFICATION } from "./notification.ts";
 import { type DlmsDecoded, type DlmsFraming, DlmsReader } from "./reader.ts";
-
-function keyBytes(text: string | undefined, name: string): Uint8Array | undefined {
-  if (text === undefined) return undefined;
-  const parsed = parseDlmsKey(text, name);
-  if (!parsed.ok) throw new ConfigError(parsed.error.message);
-  return parsed.value;
-}
 
 /** The settings a DLMS reader is built from. */
 interface DlmsSettings {
@@ -34,8 +27,12 @@ interface DlmsSettings {
 
 /** A reader of a meter's pushes, built from its settings. */
 function dlmsReader(id: string, meter: DlmsSettings): DlmsReader {
-  const key = keyBytes(meter.key, "meter.key");
-  const authKey = keyBytes(meter.auth_key, "meter.auth_key");
+  const key = meter.key === undefined
+    ? undefined
+    : configuredKey(meter.key, "meter.key", parseDlmsKey);
+  const authKey = meter.auth_key === undefined
+    ? undefined
+    : configuredKey(meter.auth_key, "meter.auth_key", parseDlmsKey);
   if (authKey !== undefined && key === undefined) {
     throw new ConfigError("meter.auth_key needs meter.key (the encryption key) as well");
   }

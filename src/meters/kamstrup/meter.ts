@@ -1,7 +1,7 @@
 /** The Kamstrup meter built from its configuration, and the decoding of a capture of replies. */
-import { SerialPort } from "../../serial/port.ts";
-import { captureReading, type DecodeReport, type MeterContext, serialSettings } from "../driver.ts";
+import { captureReading, type DecodeReport, type MeterContext } from "../driver.ts";
 import type { Meter } from "../meter.ts";
+import { meterPort } from "../meter_port.ts";
 import { PolledMeter } from "../polled_meter.ts";
 import type { KamstrupConfig } from "./driver.ts";
 import { findReply } from "./frame.ts";
@@ -16,7 +16,7 @@ export function createKamstrupMeter(meter: KamstrupConfig, { id, log }: MeterCon
     info: { manufacturer: "Kamstrup", model: "MULTICAL 403" },
     interval: meter.interval,
     timeout: meter.timeout,
-    port: new SerialPort({ path: meter.device, settings: serialSettings(meter), logger: log }),
+    port: meterPort(meter, log),
     session: new KmpSession({ registers: meter.registers }),
     log,
   });

@@ -12,7 +12,7 @@
  */
 import { reject, type Result } from "../../result.ts";
 import { GloCipher, tagMismatch } from "../glo_cipher.ts";
-import { type Bytes, type GloFrame, SYSTEM_TITLE_LENGTH } from "./frame.ts";
+import type { Bytes, GloFrame } from "./frame.ts";
 import { KEY_LENGTH } from "../glo_keys.ts";
 
 /** Options of {@link FrameDecrypter}. */
@@ -29,9 +29,6 @@ export interface DecrypterOptions {
   authKeyName?: string;
 }
 
-/** Bytes of the GCM/CTR nonce: system title and frame counter. */
-const NONCE_LENGTH = SYSTEM_TITLE_LENGTH + 4;
-
 /** How many leading plaintext bytes {@link looksLikeTelegram} inspects. */
 const TELEGRAM_PREFIX = 5;
 
@@ -46,14 +43,6 @@ export function looksLikeTelegram(plaintext: Uint8Array): boolean {
     if (plaintext[i] < 0x20 || plaintext[i] > 0x7e) return false;
   }
   return true;
-}
-
-/** The 12-byte nonce of a frame: system title || frame counter. */
-export function frameNonce(frame: GloFrame): Bytes {
-  const nonce = new Uint8Array(NONCE_LENGTH);
-  nonce.set(frame.systemTitle);
-  new DataView(nonce.buffer).setUint32(SYSTEM_TITLE_LENGTH, frame.frameCounter);
-  return nonce;
 }
 
 /**

@@ -32,7 +32,7 @@ const MIN_BODY_LENGTH = SECURITY_HEADER_LENGTH + 1 + TAG_LENGTH;
 /** Default largest L: a T210-D-r sends 498, the Luxembourg spec example 1502. */
 export const DEFAULT_MAX_BODY_LENGTH = 4096;
 
-/** Bytes held in a plain ArrayBuffer, as WebCrypto takes them. */
+/** Bytes held in a plain ArrayBuffer (not a SharedArrayBuffer). */
 export type Bytes = Uint8Array<ArrayBuffer>;
 
 /** One general-glo-ciphering frame; the byte fields are views into `bytes`. */

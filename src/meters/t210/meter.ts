@@ -1,10 +1,9 @@
 /** The T210-D-r meter built from its configuration, and the decoding of a capture with a key diagnosis. */
-import { ConfigError } from "../../config/error.ts";
 import { ok, type Rejection } from "../../result.ts";
 import { captureReading, type DecodeReport, type MeterContext } from "../driver.ts";
 import { decodeTelegram } from "../dsmr/decode.ts";
 import { telegramInfo } from "../dsmr/identity.ts";
-import { parseKey } from "../glo_keys.ts";
+import { configuredKey, parseKey } from "../glo_keys.ts";
 import type { Meter } from "../meter.ts";
 import { type Decoded, listeningMeter, type StreamDecoder } from "../stream_meter.ts";
 import { FrameDecrypter } from "./decrypt.ts";
@@ -27,18 +26,12 @@ function t210Decoder(meterId: string, keys: ConfiguredKeys): StreamDecoder {
   return { push: (chunk) => reader.push(chunk) };
 }
 
-function keyBytes(text: string, name: string): Uint8Array {
-  const parsed = parseKey(text, name);
-  if (!parsed.ok) throw new ConfigError(parsed.error.message);
-  return parsed.value;
-}
-
 /** The keys of a configuration as bytes (checked there as 32 hex characters). */
 export function t210Keys(meter: { key: string; auth_key?: string }): ConfiguredKeys {
-  const key = keyBytes(meter.key, "meter.key");
+  const key = configuredKey(meter.key, "meter.key", parseKey);
   return meter.auth_key === undefined
     ? { key }
-    : { key, authKey: keyBytes(meter.auth_key, "meter.auth_key") };
+    : { key, authKey: configuredKey(meter.auth_key, "meter.auth_key", parseKey) };
 }
 
 /** Decodes a capture and, for frames that do not decrypt, diagnoses the keys. */
