@@ -364,6 +364,10 @@ class Parser {
     }
     if (FLOAT.test(token)) return Number(token.replaceAll("_", ""));
     if (!/^[+-]?[0-9]/.test(token)) this.fail("invalid value (text needs quotes)", at);
+    // A pasted key (36C6AB…) or an address (192.168.1.10) starts like a number but is text.
+    if (!/^[+-]?0[xob]/.test(token) && (/[^0-9_+\-.eE]/.test(token) || /\..*\./.test(token))) {
+      this.fail("invalid value (text needs quotes)", at);
+    }
     if (/^0[xob]_|(?:^|[^0-9A-Fa-f])_|_(?:$|[^0-9A-Fa-f])/.test(token)) {
       this.fail("invalid number: an underscore must sit between two digits", at);
     }

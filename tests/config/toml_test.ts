@@ -509,6 +509,13 @@ Deno.test("toml: booleans", () => {
   }
 });
 
+Deno.test("toml: text that starts like a number, a pasted key or an address, needs quotes", () => {
+  for (const bad of ["36C6AB0011223344", "192.168.1.10", "1.2.3", "9600baud", "1e5x"]) {
+    rejects(`a = ${bad}`, /invalid value \(text needs quotes\)/);
+  }
+  assertEquals(parse("a = 0x36C6AB\nb = 1e5\nc = -1.5E-3"), { a: 0x36c6ab, b: 1e5, c: -1.5e-3 });
+});
+
 Deno.test("toml: dates and times are rejected, smr's settings never use them", () => {
   for (
     const date of [
