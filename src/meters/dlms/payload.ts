@@ -97,8 +97,6 @@ interface Walk {
   looseSerial?: string;
 }
 
-/** The "no unit" enumeration value (power factor, counts). */
-
 const TABLE_ORDER: ReadonlyMap<string, number> = new Map(
   [...OBIS_ELECTRICITY.keys()].map((code, index) => [code, index]),
 );
